@@ -1,0 +1,92 @@
+import type { EndpointRef, Outcome } from './outcome.ts';
+import type { Finding } from './finding.ts';
+import type { Protocol } from './packet.ts';
+import type { ProxyMode } from './proxy-mode.ts';
+
+export type EntryKind = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalIP';
+export type Basis = 'dataplane' | 'model';
+
+export interface ServicePortSummary {
+  name: string;
+  port: number;
+  protocol: Protocol;
+  targetPort: number | string | null;
+  nodePort: number | null;
+}
+
+export interface ServiceSummary {
+  namespace: string;
+  name: string;
+  type: string;
+  clusterIPs: string[];
+  ports: ServicePortSummary[];
+  externalTrafficPolicy: string | null;
+  internalTrafficPolicy: string | null;
+  healthCheckNodePort: number | null;
+  externalIPs: string[];
+  loadBalancerIPs: string[];
+  loadBalancerSourceRanges: string[];
+  sessionAffinity: { type: string; timeoutSeconds: number | null };
+  trafficDistribution: string | null;
+  externalName: string | null;
+  headless: boolean;
+}
+
+export interface HealthCheck {
+  /** Predicted answer of kube-proxy on healthCheckNodePort; null when the service has none. */
+  status: 200 | 503 | null;
+  reason: string;
+  /** Live answer read from the node (or its snapshot file), when available. */
+  observed?: { status: number | null; localEndpoints: number | null; source: string } | null;
+}
+
+export interface NodeReport {
+  name: string;
+  proxyMode: ProxyMode | null;
+  /** Where the mode came from: kube-proxy's /proxyMode, the dump files present, or the config. */
+  proxyModeSource: 'proxy-mode' | 'dump' | 'config' | 'default' | null;
+  readyLocalEndpoints: number;
+  healthCheck: HealthCheck;
+}
+
+export interface PathReport {
+  entry: EntryKind;
+  node: string;
+  address: string;
+  port: number;
+  protocol: Protocol;
+  basis: Basis;
+  /** Where the traffic comes from for this path (external client, pod, node). */
+  from: string;
+  outcomes: Outcome[];
+}
+
+export interface LoadBalancerShare {
+  endpoint: EndpointRef;
+  share: number;
+}
+
+export interface ServiceExplanation {
+  apiVersion: 'netpath/v1alpha1';
+  kind: 'ServiceExplanation';
+  service: ServiceSummary;
+  nodes: NodeReport[];
+  paths: PathReport[];
+  loadBalancerShares: LoadBalancerShare[];
+  imbalanceFactor: number | null;
+  findings: Finding[];
+  /** Defaults netpath assumed because the bundle did not say (kube-proxy config, feature gates). */
+  assumptions: string[];
+}
+
+export interface TraceReport {
+  apiVersion: 'netpath/v1alpha1';
+  kind: 'Trace';
+  packet: { src: string; dst: string; port: number; protocol: Protocol; entryNode: string; from: string };
+  basis: Basis;
+  proxyMode: ProxyMode | null;
+  service: { namespace: string; name: string; entry: EntryKind } | null;
+  outcomes: Outcome[];
+  findings: Finding[];
+  assumptions: string[];
+}
