@@ -1,0 +1,41 @@
+import type { ClusterState } from '../model/cluster.ts';
+
+/** A live answer of kube-proxy's health-check server (or its snapshot file). */
+export interface HealthzReading {
+  status: number | null;
+  localEndpoints: number | null;
+  /** Where it came from: a bundle path or `live NODE-IP:PORT`. */
+  source: string;
+}
+
+/** Everything read from one node: its dump files by bundle file name, and what kube-proxy said. */
+export interface NodeDump {
+  node: string;
+  /** Bundle directory of this node, or `live` for a debug pod / local read; used in evidence. */
+  location: string;
+  /** Body of 127.0.0.1:10249/proxyMode, trimmed; null when not read. */
+  proxyMode: string | null;
+  files: Map<string, string>;
+  healthz: Map<number, HealthzReading>;
+}
+
+/** What a command wants to know; live sources read only what the question needs. */
+export type StateQuery =
+  | { kind: 'service'; namespace: string; name: string }
+  | { kind: 'all-services' };
+
+export interface NodeQuery {
+  nodes: string[];
+  /** healthCheckNodePorts to probe on each node (Local services). */
+  healthCheckPorts: number[];
+}
+
+/** A place to read cluster facts from: a snapshot bundle or a live cluster. */
+export interface ClusterSource {
+  readonly description: string;
+  readState(query: StateQuery): Promise<ClusterState>;
+  /** Dumps of the nodes asked for; nodes that cannot be read are absent (the model answers for them). */
+  readNodes(query: NodeQuery): Promise<Map<string, NodeDump>>;
+  /** Releases what the source created (debug pods). Safe to call twice. */
+  close(): Promise<void>;
+}
