@@ -1,0 +1,32 @@
+import type { V1Service } from '@kubernetes/client-node';
+import type { Walker } from '../dataplane/types.ts';
+import type { ClusterState } from '../model/cluster.ts';
+import type { ProxyMode } from '../model/proxy-mode.ts';
+
+/** A live or captured health-check answer. */
+export interface ObservedHealth {
+  status: number | null;
+  localEndpoints: number | null;
+  source: string;
+}
+
+/** What is known about one node's dataplane: a walker when its rules were read, else nothing. */
+export interface NodeView {
+  node: string;
+  mode: ProxyMode | null;
+  modeSource: 'proxy-mode' | 'dump' | 'config' | 'default' | null;
+  /** kube-proxy's own /proxyMode answer, when read. */
+  reportedMode: string | null;
+  walker: Walker | null;
+  /** Where the dump was read (bundle path or `live`), for evidence. */
+  location: string | null;
+  /** Disagreements between the reported mode and the dump. */
+  problems: string[];
+  healthz: ReadonlyMap<number, ObservedHealth>;
+}
+
+export interface ExplainInput {
+  state: ClusterState;
+  service: V1Service;
+  nodes: NodeView[];
+}
