@@ -1,0 +1,190 @@
+import { DumpParseError } from '../errors.ts';
+import { cidrContains, parseCidr, parseIP, sameIP } from '../../net/ip.ts';
+import type { Protocol } from '../../model/packet.ts';
+
+/** One dimension of a set type: `hash:ip,port,net` has dimensions ip, port, net. */
+export type IpsetDimension = 'ip' | 'port' | 'net' | 'mac' | 'iface' | 'mark';
+
+export interface IpsetMember {
+  /** The element as listed, e.g. `10.96.0.10,udp:53`. */
+  element: string;
+  comment: string | null;
+  /** Seconds left at dump time (sets created with `timeout`). */
+  timeout: number | null;
+  /** `nomatch` entries of hash:*net* sets exclude their range. */
+  nomatch: boolean;
+  line: number;
+}
+
+export interface IpsetSet {
+  /** As listed: the kernel keeps at most 31 characters (`KUBE-6-LOAD-BALANCER-SOURCE-CID`). */
+  name: string;
+  type: string;
+  dimensions: IpsetDimension[];
+  /** From the header: `family inet6` -> 6; bitmap:port has no family. */
+  family: 4 | 6 | null;
+  header: string;
+  members: IpsetMember[];
+  line: number;
+}
+
+/** The kernel's set name limit (IPSET_MAXNAMELEN 32 including the NUL). */
+export const IPSET_MAX_NAME = 31;
+
+/** `ipset list` output. Lookups accept the full kube-proxy name of a truncated set. */
+export class IpsetList {
+  readonly sets: ReadonlyMap<string, IpsetSet>;
+  readonly file: string;
+  constructor(file: string, sets: Map<string, IpsetSet>) {
+    this.file = file;
+    this.sets = sets;
+  }
+
+  get(name: string): IpsetSet | null {
+    return this.sets.get(name) ?? this.sets.get(name.slice(0, IPSET_MAX_NAME)) ?? null;
+  }
+}
+
+const HEADER_FIELDS = ['Type', 'Revision', 'Header', 'Size in memory', 'References', 'Number of entries'] as const;
+
+export function parseIpsetList(text: string, file = 'ipset.txt'): IpsetList {
+  const sets = new Map<string, IpsetSet>();
+  const lines = text.split(/\r?\n/);
+  let current: IpsetSet | null = null;
+  let inMembers = false;
+  const fail: Fail = (line, message) => {
+    throw new DumpParseError(file, line, message);
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const n = i + 1;
+    const line = lines[i]!.trim();
+    if (line === '') {
+      inMembers = false;
+      continue;
+    }
+    const name = /^Name: (\S+)$/.exec(line);
+    if (name) {
+      const setName = name[1]!;
+      if (sets.has(setName)) fail(n, `set ${setName} listed twice`);
+      current = { name: setName, type: '', dimensions: [], family: null, header: '', members: [], line: n };
+      sets.set(setName, current);
+      inMembers = false;
+      continue;
+    }
+    if (!current) return fail(n, `expected "Name: SET" before: ${line}`);
+    if (inMembers) {
+      current.members.push(parseMember(current, line, n, fail));
+      continue;
+    }
+    if (line === 'Members:') {
+      if (!current.type) fail(n, `set ${current.name} has no Type line`);
+      inMembers = true;
+      continue;
+    }
+    const field = /^([A-Za-z ]+): ?(.*)$/.exec(line);
+    if (!field || !(HEADER_FIELDS as readonly string[]).includes(field[1]!)) return fail(n, `unexpected line in ipset list: ${line}`);
+    const key = field[1]!;
+    const value = field[2]!;
+    if (key === 'Type') {
+      current.type = value;
+      current.dimensions = dimensionsOf(value, n, fail);
+    } else if (key === 'Header') {
+      current.header = value;
+      const fam = /\bfamily (inet6?)\b/.exec(value);
+      if (fam) current.family = fam[1] === 'inet6' ? 6 : 4;
+    }
+  }
+  return new IpsetList(file, sets);
+}
+
+type Fail = (line: number, message: string) => never;
+
+function dimensionsOf(type: string, n: number, fail: Fail): IpsetDimension[] {
+  const m = /^(hash|bitmap|list):(.+)$/.exec(type);
+  if (!m) return fail(n, `unknown set type ${type}`);
+  if (m[1] === 'list') return [];
+  const dims = m[2]!.split(',');
+  for (const d of dims) if (!['ip', 'port', 'net', 'mac', 'iface', 'mark'].includes(d)) fail(n, `unknown set dimension ${d} in ${type}`);
+  return dims as IpsetDimension[];
+}
+
+function parseMember(set: IpsetSet, line: string, n: number, fail: Fail): IpsetMember {
+  // Element first, then options: comment "...", timeout N, packets N bytes N, nomatch, skb*.
+  const m = /^(\S+)(.*)$/.exec(line)!;
+  const member: IpsetMember = { element: m[1]!, comment: null, timeout: null, nomatch: false, line: n };
+  let rest = m[2]!.trim();
+  while (rest) {
+    let o: RegExpExecArray | null;
+    if ((o = /^comment "((?:[^"\\]|\\.)*)"\s*/.exec(rest))) member.comment = o[1]!;
+    else if ((o = /^timeout (\d+)\s*/.exec(rest))) member.timeout = Number(o[1]);
+    else if ((o = /^nomatch\s*/.exec(rest))) member.nomatch = true;
+    else if ((o = /^(packets|bytes|skbmark|skbprio|skbqueue) \S+\s*/.exec(rest))) {
+      // counters and skbinfo do not change membership
+    } else fail(n, `unknown option in member of ${set.name}: ${rest}`);
+    rest = rest.slice(o[0].length);
+  }
+  if (set.dimensions.length && member.element.split(',').length !== set.dimensions.length) {
+    fail(n, `member ${member.element} does not fit ${set.type}`);
+  }
+  return member;
+}
+
+/** The packet fields a `-m set --match-set NAME FLAGS` match can look at. */
+export interface SetPacket {
+  src: string;
+  dst: string;
+  /** Destination port. */
+  port: number;
+  /** Source port; null when unknown (then a `src` port dimension cannot be decided). */
+  srcPort: number | null;
+  protocol: Protocol;
+}
+
+/**
+ * Whether the packet is in the set for the given direction flags (`dst,dst`, `dst,dst,src`).
+ * null when it cannot be decided from the dump (unknown source port, dimensions the walker
+ * does not model, flag count not matching the set).
+ */
+export function setContains(set: IpsetSet, flags: readonly ('src' | 'dst')[], pkt: SetPacket): boolean | null {
+  if (flags.length !== set.dimensions.length) return null;
+  let best: { prefix: number; nomatch: boolean } | null = null;
+  for (const member of set.members) {
+    const parts = member.element.split(',');
+    let ok = true;
+    let prefix = 0;
+    for (let d = 0; d < set.dimensions.length && ok; d++) {
+      const dim = set.dimensions[d]!;
+      const dir = flags[d]!;
+      const part = parts[d]!;
+      const addr = dir === 'src' ? pkt.src : pkt.dst;
+      if (dim === 'ip') ok = ipMatches(part, addr);
+      else if (dim === 'net') {
+        const c = parseCidr(part);
+        ok = !!c && cidrContains(c, addr);
+        prefix = c?.prefix ?? 0;
+      } else if (dim === 'port') {
+        const port = dir === 'src' ? pkt.srcPort : pkt.port;
+        if (port === null) return null;
+        ok = portMatches(part, port, pkt.protocol);
+      } else return null;
+    }
+    // hash:*net* sets try the most specific prefix first; a nomatch hit there excludes.
+    if (ok && (!best || prefix > best.prefix)) best = { prefix, nomatch: member.nomatch };
+  }
+  return best !== null && !best.nomatch;
+}
+
+function ipMatches(element: string, addr: string): boolean {
+  // hash:ip lists single addresses; a netmask option lists networks as CIDRs.
+  return element.includes('/') ? cidrContains(element, addr) : parseIP(element) !== null && sameIP(element, addr);
+}
+
+function portMatches(element: string, port: number, protocol: Protocol): boolean {
+  const m = /^(?:([a-z0-9]+):)?(\d+)(?:-(\d+))?$/.exec(element);
+  if (!m) return false;
+  // bitmap:port elements carry no protocol: the iptables rule's -p decides it.
+  if (m[1] !== undefined && m[1] !== protocol.toLowerCase()) return false;
+  const lo = Number(m[2]);
+  const hi = m[3] === undefined ? lo : Number(m[3]);
+  return port >= lo && port <= hi;
+}
