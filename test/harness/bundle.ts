@@ -1,0 +1,57 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { CLUSTER_DIR, CLUSTER_FILES, NODES_DIR, NODE_FILES } from '../../src/cluster/bundle-layout.ts';
+import type { Cluster } from './cluster.ts';
+import { curlHealthz } from './healthz.ts';
+import { inNetnsOk } from './netns.ts';
+
+async function kubectlJson(c: Cluster, args: string[]): Promise<string> {
+  const res = await execa(path.join(c.layout.bin, 'kubectl'), ['--kubeconfig', c.layout.kubeconfig, ...args, '-o', 'json']);
+  return res.stdout;
+}
+
+function healthCheckNodePorts(servicesJson: string): number[] {
+  const list = JSON.parse(servicesJson) as { items: { spec?: { healthCheckNodePort?: number } }[] };
+  const ports = list.items.map((s) => s.spec?.healthCheckNodePort).filter((p): p is number => typeof p === 'number');
+  return [...new Set(ports)].sort((a, b) => a - b);
+}
+
+/**
+ * Writes a snapshot bundle (contract 1, shared/design.md) of the harness cluster into `dir`:
+ * cluster/*.json with the pinned kubectl, and per node the proxy mode, the dump of that mode
+ * (iptables-save or nft -j list ruleset) and the healthz answer of every healthCheckNodePort.
+ * Returns `dir`, ready for `--snapshot`.
+ */
+export async function captureBundle(c: Cluster, dir: string): Promise<string> {
+  const clusterDir = path.join(dir, CLUSTER_DIR);
+  await mkdir(clusterDir, { recursive: true });
+  const services = await kubectlJson(c, ['get', 'services', '-A']);
+  const files: [string, string][] = [
+    [CLUSTER_FILES.services, services],
+    [CLUSTER_FILES.endpointSlices, await kubectlJson(c, ['get', 'endpointslices.discovery.k8s.io', '-A'])],
+    [CLUSTER_FILES.nodes, await kubectlJson(c, ['get', 'nodes'])],
+    [CLUSTER_FILES.pods, await kubectlJson(c, ['get', 'pods', '-A'])],
+    [CLUSTER_FILES.kubeProxyConfig, await kubectlJson(c, ['-n', 'kube-system', 'get', 'configmap', 'kube-proxy'])],
+  ];
+  for (const [name, body] of files) await writeFile(path.join(clusterDir, name), `${body}\n`);
+
+  const ports = healthCheckNodePorts(services);
+  for (const node of c.layout.nodes) {
+    const nodeDir = path.join(dir, NODES_DIR, node.name);
+    await mkdir(path.join(nodeDir, NODE_FILES.healthzDir), { recursive: true });
+    const mode = (await inNetnsOk(node.netns, ['curl', '-sf', '-m', '2', 'http://127.0.0.1:10249/proxyMode'])).trim();
+    await writeFile(path.join(nodeDir, NODE_FILES.proxyMode), `${mode}\n`);
+    if (mode === 'nftables') {
+      await writeFile(path.join(nodeDir, NODE_FILES.nftJson), await inNetnsOk(node.netns, ['nft', '-j', 'list', 'ruleset']));
+    } else {
+      await writeFile(path.join(nodeDir, NODE_FILES.iptablesSave), await inNetnsOk(node.netns, ['iptables-save']));
+    }
+    for (const port of ports) {
+      const answer = await curlHealthz(node.netns, node.ip, port);
+      // No answer, no file: the bundle reader then knows nothing about that port on this node.
+      if (answer.status !== null) await writeFile(path.join(nodeDir, NODE_FILES.healthzDir, `${port}.json`), answer.body);
+    }
+  }
+  return dir;
+}

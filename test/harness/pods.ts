@@ -1,0 +1,130 @@
+import path from 'node:path';
+import { execa } from 'execa';
+import type { V1Pod, V1PodCondition } from '@kubernetes/client-node';
+import type { Cluster } from './cluster.ts';
+import { CLUSTER_SCRIPTS, nodeLayout } from './layout.ts';
+
+/** A harness pod: a network namespace on a node running netpath-echo, and its Pod object. */
+export interface HarnessPod {
+  namespace: string;
+  name: string;
+  node: string;
+  ip: string;
+  netns: string;
+  ports: number[];
+}
+
+export interface PodSpec {
+  namespace: string;
+  name: string;
+  node: string;
+  labels?: Record<string, string>;
+  /** Served on TCP and UDP; container ports are named tcp-PORT and udp-PORT. Default [8080]. */
+  ports?: number[];
+  /** Ready condition written into the status. Default true. */
+  ready?: boolean;
+}
+
+/** What the echo server answers with: the pod's namespace/name. */
+export function podKey(pod: { namespace: string; name: string }): string {
+  return `${pod.namespace}/${pod.name}`;
+}
+
+/**
+ * Plumbs a pod netns (scripts/cluster/pod add), creates the Pod bound to the node and writes a
+ * Running status with its IP and the Ready condition, as a kubelet would, so the real
+ * EndpointSlice controller picks it up.
+ */
+export async function addPod(c: Cluster, spec: PodSpec): Promise<HarnessPod> {
+  const ports = spec.ports ?? [8080];
+  const node = nodeLayout(c.layout, spec.node);
+  const key = podKey(spec);
+  const res = await execa(path.join(CLUSTER_SCRIPTS, 'pod'), ['add', spec.node, key, ports.join(',')]);
+  const [ip, netns] = res.stdout.trim().split(/\s+/);
+  if (!ip || !netns) throw new Error(`scripts/cluster/pod add printed ${JSON.stringify(res.stdout)}`);
+  const pod: HarnessPod = { namespace: spec.namespace, name: spec.name, node: spec.node, ip, netns, ports };
+
+  await c.core.createNamespacedPod({
+    namespace: spec.namespace,
+    body: {
+      metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels ?? {} },
+      spec: {
+        nodeName: spec.node,
+        terminationGracePeriodSeconds: 30,
+        containers: [
+          {
+            name: 'echo',
+            image: 'netpath.local/netpath-echo:harness',
+            ports: ports.flatMap((p) => [
+              { name: `tcp-${p}`, containerPort: p, protocol: 'TCP' },
+              { name: `udp-${p}`, containerPort: p, protocol: 'UDP' },
+            ]),
+          },
+        ],
+      },
+    },
+  });
+  const now = new Date();
+  await updatePodStatus(c, pod, (current) => ({
+    ...current,
+    phase: 'Running',
+    hostIP: node.ip,
+    hostIPs: [{ ip: node.ip }],
+    podIP: ip,
+    podIPs: [{ ip }],
+    startTime: now,
+    conditions: conditions(spec.ready ?? true, now),
+  }));
+  return pod;
+}
+
+function conditions(ready: boolean, now: Date): V1PodCondition[] {
+  const status = ready ? 'True' : 'False';
+  return [
+    { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
+    { type: 'Initialized', status: 'True', lastTransitionTime: now },
+    { type: 'ContainersReady', status, lastTransitionTime: now },
+    { type: 'Ready', status, lastTransitionTime: now },
+  ];
+}
+
+async function updatePodStatus(
+  c: Cluster,
+  pod: HarnessPod,
+  change: (status: NonNullable<V1Pod['status']>) => NonNullable<V1Pod['status']>,
+): Promise<void> {
+  const current = await c.core.readNamespacedPod({ namespace: pod.namespace, name: pod.name });
+  current.status = change(current.status ?? {});
+  await c.core.replaceNamespacedPodStatus({ namespace: pod.namespace, name: pod.name, body: current });
+}
+
+/** Flips the Ready (and ContainersReady) condition through the status subresource. */
+export async function setPodReady(c: Cluster, pod: HarnessPod, ready: boolean): Promise<void> {
+  const now = new Date();
+  await updatePodStatus(c, pod, (status) => ({
+    ...status,
+    conditions: (status.conditions ?? []).map((cond) =>
+      cond.type === 'Ready' || cond.type === 'ContainersReady'
+        ? { ...cond, status: ready ? 'True' : 'False', lastTransitionTime: now }
+        : cond,
+    ),
+  }));
+}
+
+/**
+ * Starts a graceful delete: the Pod gets a deletionTimestamp and, with no kubelet to finish the
+ * job, stays Terminating (its server keeps answering) until removePod.
+ */
+export async function terminatePod(c: Cluster, pod: HarnessPod, gracePeriodSeconds = 3600): Promise<void> {
+  await c.core.deleteNamespacedPod({ namespace: pod.namespace, name: pod.name, gracePeriodSeconds });
+}
+
+/** Force-deletes the Pod object and removes its network namespace. */
+export async function removePod(c: Cluster, pod: HarnessPod): Promise<void> {
+  try {
+    await c.core.deleteNamespacedPod({ namespace: pod.namespace, name: pod.name, gracePeriodSeconds: 0 });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 404) throw err;
+  }
+  await execa(path.join(CLUSTER_SCRIPTS, 'pod'), ['del', pod.netns]);
+}

@@ -1,0 +1,40 @@
+import type { Cluster } from './cluster.ts';
+import { inNetnsOk } from './netns.ts';
+import { waitUntil } from './wait.ts';
+
+/** One sample of a Prometheus text-format gauge without labels; undefined when absent. */
+export function metricValue(text: string, name: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
+
+interface ProxySyncState {
+  lastSync: number;
+  pending: number;
+}
+
+async function proxySyncState(netns: string): Promise<ProxySyncState> {
+  const text = await inNetnsOk(netns, ['curl', '-sf', '-m', '2', 'http://127.0.0.1:10249/metrics'], 5_000);
+  const pending =
+    (metricValue(text, 'kubeproxy_sync_proxy_rules_endpoint_changes_pending') ?? 0) +
+    (metricValue(text, 'kubeproxy_sync_proxy_rules_service_changes_pending') ?? 0);
+  return { lastSync: metricValue(text, 'kubeproxy_sync_proxy_rules_last_timestamp_seconds') ?? 0, pending };
+}
+
+/**
+ * Waits until kube-proxy on every node has finished a rule sync after `since` (epoch seconds,
+ * taken before the API change) with no service or endpoint change left pending. Call it once the
+ * API objects are in their final state (e.g. after waitForEndpoints).
+ */
+export async function waitForProxySync(c: Cluster, since: number, timeoutMs = 60_000): Promise<void> {
+  for (const node of c.layout.nodes) {
+    await waitUntil(`kube-proxy sync on ${node.name}`, async () => {
+      const s = await proxySyncState(node.netns);
+      return s.lastSync > since && s.pending === 0 ? s : undefined;
+    }, timeoutMs);
+  }
+}
+
+export function nowSeconds(): number {
+  return Date.now() / 1000;
+}
