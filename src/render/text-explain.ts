@@ -1,0 +1,210 @@
+import type { EntryKind, NodeReport, PathReport, ServiceExplanation, ServicePortSummary, ServiceSummary } from '../model/results.ts';
+import { formatAddress, formatFactor, formatShare } from './format.ts';
+import type { RenderOptions } from './options.ts';
+import {
+  assumptionsSection,
+  findingsSection,
+  fit,
+  indent,
+  inner,
+  joinSections,
+  MODEL_NOTE,
+  outcomeSteps,
+  outcomeTable,
+  textContext,
+  wrap,
+  type TextContext,
+} from './sections.ts';
+import { renderTable } from './tables.ts';
+
+/** explain-svc for people: service header, paths per entry, health checks, LB shares, findings. */
+export function renderExplain(result: ServiceExplanation, options: RenderOptions): string {
+  const ctx = textContext(options);
+  return joinSections([
+    header(result.service, result.nodes, ctx),
+    pathsSection(result.paths, ctx),
+    nodesSection(result, ctx),
+    sharesSection(result, ctx),
+    findingsSection(result.findings, ctx),
+    assumptionsSection(result.assumptions, ctx),
+  ]);
+}
+
+function formatPort(p: ServicePortSummary): string {
+  const name = p.name === '' ? '' : `${p.name} `;
+  const target = p.targetPort === null ? '' : ` -> ${p.targetPort}`;
+  const nodePort = p.nodePort === null ? '' : ` (nodePort ${p.nodePort})`;
+  return `${name}${p.port}/${p.protocol}${target}${nodePort}`;
+}
+
+function modeSummary(nodes: NodeReport[]): string {
+  const counts = new Map<string, number>();
+  for (const n of nodes) counts.set(n.proxyMode ?? 'mode unknown', (counts.get(n.proxyMode ?? 'mode unknown') ?? 0) + 1);
+  const modes = [...counts].map(([mode, count]) => `${mode} ${count}`).join(', ');
+  return `${nodes.length} (${modes || 'none'})`;
+}
+
+function header(svc: ServiceSummary, nodes: NodeReport[], ctx: TextContext): string[] {
+  const { style } = ctx;
+  const kind = [svc.type, ...(svc.headless ? ['headless'] : [])].join(', ');
+  const external = svc.externalName === null ? '' : ` -> ${svc.externalName}`;
+  const policies = [
+    ...(svc.externalTrafficPolicy === null ? [] : [`external ${svc.externalTrafficPolicy}`]),
+    ...(svc.internalTrafficPolicy === null ? [] : [`internal ${svc.internalTrafficPolicy}`]),
+  ];
+  const affinity = svc.sessionAffinity.timeoutSeconds === null
+    ? svc.sessionAffinity.type
+    : `${svc.sessionAffinity.type} (timeout ${svc.sessionAffinity.timeoutSeconds}s)`;
+  const rows: [string, string[]][] = [
+    ['Cluster IPs', [svc.clusterIPs.join(', ') || 'None']],
+    ['Ports', svc.ports.length === 0 ? ['none'] : svc.ports.map(formatPort)],
+    ...(svc.externalIPs.length === 0 ? [] : [['External IPs', [svc.externalIPs.join(', ')]] as [string, string[]]]),
+    ...(svc.loadBalancerIPs.length === 0 ? [] : [['Load balancer IPs', [svc.loadBalancerIPs.join(', ')]] as [string, string[]]]),
+    ...(svc.loadBalancerSourceRanges.length === 0 ? [] : [['Source ranges', [svc.loadBalancerSourceRanges.join(', ')]] as [string, string[]]]),
+    ['Traffic policy', [policies.join(', ') || '-']],
+    ...(svc.healthCheckNodePort === null ? [] : [['Health check port', [String(svc.healthCheckNodePort)]] as [string, string[]]]),
+    ['Session affinity', [affinity]],
+    ['Traffic distribution', [svc.trafficDistribution ?? '-']],
+    ['Nodes', [modeSummary(nodes)]],
+  ];
+  const labelWidth = Math.max(...rows.map(([label]) => label.length)) + 2;
+  const valueCtx = inner(ctx, 2 + labelWidth);
+  const lines = [style.heading(fit(`Service ${svc.namespace}/${svc.name} (${kind})${external}`, ctx))];
+  for (const [label, values] of rows) {
+    const valueLines = values.flatMap((v) => wrap(v, valueCtx));
+    valueLines.forEach((v, i) => lines.push('  ' + (i === 0 ? label.padEnd(labelWidth) : ' '.repeat(labelWidth)) + v));
+  }
+  return lines;
+}
+
+const ENTRY_ORDER: readonly EntryKind[] = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalIP'];
+
+/** Paths whose answer is the same on several nodes; members keep their own node and address. */
+interface PathGroup {
+  first: PathReport;
+  members: PathReport[];
+}
+
+/**
+ * Group paths that give the same answer (same entry, port, protocol, origin, basis and
+ * outcomes; steps differ by node and are only shown in wide mode). A node whose answer differs
+ * lands in its own group, so summarising never hides it.
+ */
+function groupPaths(paths: PathReport[]): PathGroup[] {
+  const groups = new Map<string, PathGroup>();
+  for (const path of paths) {
+    const key = JSON.stringify([
+      path.entry, path.port, path.protocol, path.from, path.basis,
+      path.outcomes.map((o) => [o.verdict, o.probability, o.endpoint, o.hop, o.sourceIPPreserved, o.dynamic, o.conditions]),
+    ]);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { first: path, members: [path] });
+    else group.members.push(path);
+  }
+  return [...groups.values()];
+}
+
+const MAX_MEMBER_LINES = 3;
+
+/** `on 3 nodes: a, b, c`, wrapped; past three lines the rest (same answer) is counted. */
+function memberLines(names: string[], ctx: TextContext): string[] {
+  const label = (k: number) => `on ${names.length} nodes: ${names.slice(0, k).join(', ')}`;
+  if (names.length === 1) return wrap(`on ${names[0]}`, ctx);
+  const all = wrap(label(names.length), ctx);
+  if (all.length <= MAX_MEMBER_LINES) return all;
+  // Only nodes with this very answer are elided; -o wide prints every path on its own.
+  let listed = 1;
+  while (wrap(label(listed + 1), ctx).length <= MAX_MEMBER_LINES) listed++;
+  return [
+    ...wrap(label(listed), ctx),
+    fit(`... and ${names.length - listed} more with the same answer (-o wide lists each)`, ctx),
+  ];
+}
+
+function groupHeading({ first, members }: PathGroup, ctx: TextContext): string[] {
+  const { style } = ctx;
+  const sameAddress = members.every((m) => m.address === first.address);
+  const address = sameAddress ? formatAddress(first.address, first.port) : `*:${first.port}`;
+  const lines = [style.bold(fit(`${first.entry} ${address}/${first.protocol} from ${first.from}`, ctx))];
+  if (first.basis === 'model') {
+    lines.push(...wrap(MODEL_NOTE, ctx).map((line) => style.warn(line)));
+  }
+  const names = members.map((m) => (sameAddress ? m.node : `${m.node} ${m.address}`));
+  return [...lines, ...memberLines(names, ctx)];
+}
+
+function pathsSection(paths: PathReport[], ctx: TextContext): string[] {
+  const { style } = ctx;
+  if (paths.length === 0) return [style.heading('Paths'), '  none: kube-proxy programs no rules for this service'];
+  const body = inner(ctx, 2);
+  const sorted = [...paths].sort((a, b) => ENTRY_ORDER.indexOf(a.entry) - ENTRY_ORDER.indexOf(b.entry));
+  const blocks: string[][] = ctx.wide
+    ? sorted.map((path) => pathBlockWide(path, body))
+    : groupPaths(sorted).map((group) => [
+        ...groupHeading(group, body),
+        ...outcomeTable(group.first.outcomes, body, false),
+      ]);
+  return [style.heading('Paths'), ...blocks.flatMap((b, i) => [...(i > 0 ? [''] : []), ...indent(b, 2)])];
+}
+
+function pathBlockWide(path: PathReport, ctx: TextContext): string[] {
+  const { style } = ctx;
+  const address = formatAddress(path.address, path.port);
+  return [
+    style.bold(`${path.entry} ${address}/${path.protocol} from ${path.from} on ${path.node}`) + style.dim(`  basis ${path.basis}`),
+    ...indent(outcomeTable(path.outcomes, ctx, true), 2),
+    '',
+    ...indent(outcomeSteps(path.outcomes, path.node, ctx), 2),
+  ];
+}
+
+/** Health checks per node (predicted, observed, reason); in wide mode the node table always. */
+function nodesSection(result: ServiceExplanation, ctx: TextContext): string[] {
+  const port = result.service.healthCheckNodePort;
+  if (result.nodes.length === 0 || (port === null && !ctx.wide)) return [];
+  const { style } = ctx;
+  const withObserved = result.nodes.some((n) => n.healthCheck.observed != null);
+  const head = [
+    'NODE', 'MODE', ...(ctx.wide ? ['MODE FROM'] : []), 'LOCAL',
+    ...(port === null ? [] : ['PREDICTED', ...(withObserved ? ['OBSERVED'] : []), ...(withObserved && ctx.wide ? ['OBSERVED FROM'] : []), 'REASON']),
+  ];
+  const rows = result.nodes.map((n) => {
+    const hc = n.healthCheck;
+    const observed = hc.observed ?? null;
+    const observedText = observed === null
+      ? '-'
+      : `${observed.status ?? 'no answer'}${observed.localEndpoints === null ? '' : ` (${observed.localEndpoints} local)`}`;
+    return [
+      n.name, n.proxyMode ?? '?', ...(ctx.wide ? [n.proxyModeSource ?? '-'] : []), String(n.readyLocalEndpoints),
+      ...(port === null
+        ? []
+        : [
+            style.status(hc.status, String(hc.status ?? '-')),
+            ...(withObserved ? [observed === null ? '-' : style.status(observed.status, observedText)] : []),
+            ...(withObserved && ctx.wide ? [observed?.source ?? '-'] : []),
+            hc.reason,
+          ]),
+    ];
+  });
+  const title = port === null ? 'Nodes' : `Health checks (healthCheckNodePort ${port})`;
+  const table = renderTable({ head, rows, maxWidth: inner(ctx, 2).width, wrap: true, shrinkFirst: [head.length - 1], style });
+  return [style.heading(title), ...indent(table, 2)];
+}
+
+function sharesSection(result: ServiceExplanation, ctx: TextContext): string[] {
+  if (result.loadBalancerShares.length === 0) return [];
+  const { style } = ctx;
+  const body = inner(ctx, 2);
+  const head = ['POD', 'ADDRESS', 'NODE', 'SHARE'];
+  const rows = result.loadBalancerShares.map(({ endpoint, share }) => [
+    endpoint.pod ?? '-',
+    formatAddress(endpoint.ip, endpoint.port),
+    endpoint.node ?? '-',
+    share === 0 ? style.warn(formatShare(share)) : formatShare(share),
+  ]);
+  return [
+    style.heading(fit('Load balancer shares (connections spread evenly over nodes passing the health check)', ctx)),
+    ...indent(renderTable({ head, rows, maxWidth: body.width, wrap: true, style }), 2),
+    ...indent(wrap(`imbalance factor ${formatFactor(result.imbalanceFactor)} (largest share / smallest non-zero share)`, body), 2),
+  ];
+}
