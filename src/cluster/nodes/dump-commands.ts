@@ -1,0 +1,172 @@
+import { ExitCode, NetpathError } from '../../errors.ts';
+import type { ProxyMode } from '../../model/proxy-mode.ts';
+import { PROXY_MODES } from '../../model/proxy-mode.ts';
+import { NODE_FILES } from '../bundle-layout.ts';
+import type { HealthzReading, NodeDump } from '../source.ts';
+import { detectIptablesBackend } from './iptables-backend.ts';
+import type { BackendChoice } from './iptables-backend.ts';
+
+/** What a command left behind. `exitCode` is null when it was killed or its status is unknown. */
+export interface CommandResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs an argv on one node (through a debug pod, on this host, or in a network namespace). */
+export interface CommandRunner {
+  /** Resolves whatever the exit code; rejects (NetpathError) only when the command could not run or timed out. */
+  run(argv: readonly string[]): Promise<CommandResult>;
+}
+
+export const TOOLS = ['iptables-save', 'iptables-legacy-save', 'iptables-nft-save', 'nft', 'ipvsadm', 'ipset', 'curl'] as const;
+export type Tool = (typeof TOOLS)[number];
+
+/** The argv prefix that runs each tool (e.g. `['chroot', '/host', 'nft']`), or null when absent. */
+export type Toolbox = Record<Tool, readonly string[] | null>;
+
+/** One node to read. */
+export interface NodeTarget {
+  node: string;
+  /** Address kube-proxy's health-check servers listen on (the Node's InternalIP); null skips /healthz. */
+  address: string | null;
+  healthCheckPorts: readonly number[];
+}
+
+/** Files each mode's directory holds (contract 1: a node directory holds the files of its mode only). */
+export const MODE_FILES: Record<ProxyMode, readonly string[]> = {
+  iptables: [NODE_FILES.iptablesSave],
+  nftables: [NODE_FILES.nftJson],
+  // IPVS mode still programs iptables (masquerade, filter, ipset matches); the walker may read it.
+  ipvs: [NODE_FILES.ipvsadm, NODE_FILES.ipset, NODE_FILES.iptablesSave],
+  userspace: [NODE_FILES.iptablesSave],
+};
+
+/** Where a healthz body is kept in NodeDump.files: its path inside the node directory. */
+export const healthzFile = (port: number) => `${NODE_FILES.healthzDir}/${port}.json`;
+
+const CURL_TIMEOUT_S = '5';
+/** curl prints the body, then a last line with the HTTP status (a fixed format string, no user input). */
+const STATUS_SUFFIX = '\n%{http_code}';
+
+export interface CollectLog {
+  (message: string): void;
+}
+
+/**
+ * Reads one node's dataplane with fixed argv lists: kube-proxy's mode from its metrics port, then
+ * that mode's dumps, then each health-check port. Each command runs at most once.
+ */
+export async function collectNodeDump(
+  runner: CommandRunner,
+  tools: Toolbox,
+  target: NodeTarget,
+  location: string,
+  log: CollectLog = () => {},
+): Promise<NodeDump> {
+  const cache = new Map<string, Promise<CommandResult | null>>();
+  /** null: the tool is absent. */
+  const run = (tool: Tool, args: readonly string[]): Promise<CommandResult | null> => {
+    const prefix = tools[tool];
+    if (!prefix) return Promise.resolve(null);
+    const argv = [...prefix, ...args];
+    const key = argv.join('\0');
+    let p = cache.get(key);
+    if (!p) {
+      log(`${target.node}: ${argv.join(' ')}`);
+      p = runner.run(argv);
+      cache.set(key, p);
+    }
+    return p;
+  };
+  const required = async (tool: Tool, args: readonly string[]): Promise<string> => {
+    const res = await run(tool, args);
+    if (!res) throw new NetpathError(ExitCode.NODE_ACCESS, `node ${target.node}: ${tool} is not installed on the node or in the debug image (pass --image)`);
+    if (res.exitCode !== 0) throw commandFailed(target.node, [tool, ...args], res);
+    return res.stdout;
+  };
+
+  const proxyMode = await readProxyMode(run);
+  const mode = PROXY_MODES.includes(proxyMode as ProxyMode) ? (proxyMode as ProxyMode) : await inferMode(run);
+  log(`${target.node}: proxy mode ${mode}${proxyMode ? '' : ' (inferred: metrics port 10249 did not answer)'}`);
+
+  const files = new Map<string, string>();
+  for (const file of MODE_FILES[mode]) {
+    if (file === NODE_FILES.iptablesSave) {
+      const { text, choice } = await readIptables(run, target.node);
+      if (choice) log(`${target.node}: iptables backend ${choice.backend} (${choice.reason})`);
+      files.set(file, text);
+    } else if (file === NODE_FILES.nftJson) {
+      files.set(file, await required('nft', ['-j', 'list', 'ruleset']));
+    } else if (file === NODE_FILES.ipvsadm) {
+      files.set(file, await required('ipvsadm', ['-Sn']));
+    } else if (file === NODE_FILES.ipset) {
+      files.set(file, await required('ipset', ['list']));
+    }
+  }
+
+  const healthz = new Map<number, HealthzReading>();
+  if (target.address) {
+    for (const port of target.healthCheckPorts) {
+      const { reading, body } = await readHealthz(run, target.address, port);
+      healthz.set(port, reading);
+      if (body !== null) files.set(healthzFile(port), body);
+    }
+  }
+  return { node: target.node, location, proxyMode, files, healthz };
+}
+
+type Run = (tool: Tool, args: readonly string[]) => Promise<CommandResult | null>;
+
+async function readProxyMode(run: Run): Promise<string | null> {
+  const res = await run('curl', ['-s', '--max-time', CURL_TIMEOUT_S, 'http://127.0.0.1:10249/proxyMode']);
+  if (!res || res.exitCode !== 0) return null;
+  return res.stdout.trim() || null;
+}
+
+/** Without the metrics port: kube-proxy's nftables table, else IPVS virtual servers, else iptables. */
+async function inferMode(run: Run): Promise<ProxyMode> {
+  const nft = await run('nft', ['-j', 'list', 'ruleset']);
+  if (nft?.exitCode === 0 && /"table":\s*\{[^}]*"name":\s*"kube-proxy"/.test(nft.stdout)) return 'nftables';
+  const ipvs = await run('ipvsadm', ['-Sn']);
+  if (ipvs?.exitCode === 0 && /^-A /m.test(ipvs.stdout)) return 'ipvs';
+  return 'iptables';
+}
+
+/** Both backends' saves, then the one kube-proxy used; plain iptables-save when neither variant exists. */
+async function readIptables(run: Run, node: string): Promise<{ text: string; choice: BackendChoice | null }> {
+  const [legacy, nft] = await Promise.all([run('iptables-legacy-save', []), run('iptables-nft-save', [])]);
+  const ok = (r: CommandResult | null) => (r && r.exitCode === 0 ? r.stdout : null);
+  if (ok(legacy) !== null || ok(nft) !== null) {
+    const choice = detectIptablesBackend(ok(legacy), ok(nft));
+    const text = choice.backend === 'legacy' ? ok(legacy) : ok(nft);
+    if (text !== null) return { text, choice };
+  }
+  const plain = await run('iptables-save', []);
+  if (!plain) throw new NetpathError(ExitCode.NODE_ACCESS, `node ${node}: no iptables-save on the node or in the debug image (pass --image)`);
+  if (plain.exitCode !== 0) throw commandFailed(node, ['iptables-save'], plain);
+  return { text: plain.stdout, choice: null };
+}
+
+async function readHealthz(run: Run, address: string, port: number): Promise<{ reading: HealthzReading; body: string | null }> {
+  const host = address.includes(':') ? `[${address}]` : address;
+  const source = `live ${host}:${port}`;
+  const res = await run('curl', ['-s', '--max-time', CURL_TIMEOUT_S, '-w', STATUS_SUFFIX, `http://${host}:${port}/healthz`]);
+  if (!res || res.exitCode !== 0) return { reading: { status: null, localEndpoints: null, source }, body: null };
+  const cut = res.stdout.lastIndexOf('\n');
+  const status = Number(res.stdout.slice(cut + 1).trim());
+  const body = res.stdout.slice(0, cut);
+  let localEndpoints: number | null = null;
+  try {
+    const parsed = JSON.parse(body) as { localEndpoints?: unknown };
+    if (typeof parsed.localEndpoints === 'number') localEndpoints = parsed.localEndpoints;
+  } catch {
+    // Not kube-proxy's JSON (something else listens on the port): keep the status only.
+  }
+  return { reading: { status: Number.isInteger(status) && status > 0 ? status : null, localEndpoints, source }, body };
+}
+
+function commandFailed(node: string, argv: readonly string[], res: CommandResult): NetpathError {
+  const why = res.stderr.trim().split('\n')[0] || `exit ${res.exitCode ?? 'unknown'}`;
+  return new NetpathError(ExitCode.NODE_ACCESS, `node ${node}: ${argv.join(' ')} failed: ${why}`);
+}

@@ -1,0 +1,98 @@
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { execa } from 'execa';
+import { ExitCode, NetpathError, usageError } from '../../errors.ts';
+import type { NodeDump } from '../source.ts';
+import { TOOLS, collectNodeDump } from './dump-commands.ts';
+import type { CollectLog, CommandResult, CommandRunner, NodeTarget, Toolbox } from './dump-commands.ts';
+import type { NodeReader } from './node-reader.ts';
+
+/** `-` in --local-netns: this host's own network namespace. */
+export const HOST_NETNS = '-';
+
+/**
+ * `--local-netns node-a=netpath-node-a,node-b=-`: each listed node is read on this machine, in the
+ * named network namespace (`ip netns exec NAME ...`), or in this host's namespace for `-`. For a
+ * test cluster whose nodes are network namespaces on one host, and for a user logged into a node.
+ * The flag may repeat; later entries for the same node replace earlier ones.
+ */
+export function parseLocalNetns(values: readonly string[]): Map<string, string | null> {
+  const map = new Map<string, string | null>();
+  for (const value of values) {
+    for (const entry of value.split(',')) {
+      const m = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)=(.+)$/.exec(entry.trim());
+      if (!m || !m[1] || !m[3] || (m[3] !== HOST_NETNS && !/^[A-Za-z0-9_.-]+$/.test(m[3]))) {
+        throw usageError(`--local-netns ${JSON.stringify(entry)}: expected NODE=NETNS (or NODE=${HOST_NETNS} for this host)`);
+      }
+      map.set(m[1], m[3] === HOST_NETNS ? null : m[3]);
+    }
+  }
+  return map;
+}
+
+/** The argv prefix that enters the namespace, empty for this host's. */
+const netnsPrefix = (netns: string | null): string[] => (netns ? ['ip', 'netns', 'exec', netns] : []);
+
+/** Runs argv lists through execa (never a shell), with a per-command timeout. */
+export function localRunner(netns: string | null, timeoutMs: number): CommandRunner {
+  const where = netns ? `network namespace ${netns}` : 'this host';
+  return {
+    async run(argv: readonly string[]): Promise<CommandResult> {
+      const [file, ...args] = argv;
+      if (!file) throw new Error('empty argv');
+      const res = await execa(file, args, { reject: false, timeout: timeoutMs || undefined, stripFinalNewline: false });
+      if (res.timedOut) {
+        throw new NetpathError(ExitCode.TIMEOUT, `timeout: ${argv.join(' ')} in ${where} took longer than ${timeoutMs} ms`);
+      }
+      if (res.failed && res.exitCode === undefined) {
+        throw new NetpathError(ExitCode.NODE_ACCESS, `cannot run ${file} in ${where}: ${res.shortMessage}`);
+      }
+      return { exitCode: res.exitCode ?? null, stdout: String(res.stdout), stderr: String(res.stderr) };
+    },
+  };
+}
+
+/** Looks each tool up on PATH plus the sbin directories (root's tools live there). */
+export function localToolbox(netns: string | null, path = process.env.PATH ?? ''): Toolbox {
+  const dirs = [...path.split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'].filter((d) => d !== '');
+  const find = (name: string): string | null => {
+    for (const dir of dirs) {
+      const p = join(dir, name);
+      try {
+        accessSync(p, constants.X_OK);
+        return p;
+      } catch {
+        // not in this directory
+      }
+    }
+    return null;
+  };
+  const prefix = netnsPrefix(netns);
+  const toolbox = {} as Record<(typeof TOOLS)[number], readonly string[] | null>;
+  for (const tool of TOOLS) {
+    const found = find(tool);
+    toolbox[tool] = found ? [...prefix, found] : null;
+  }
+  return toolbox;
+}
+
+/** Reads nodes on this machine, each in the network namespace --local-netns maps it to. */
+export class LocalNodeReader implements NodeReader {
+  private readonly netns: Map<string, string | null>;
+  private readonly timeoutMs: number;
+
+  constructor(netns: Map<string, string | null>, timeoutMs: number) {
+    this.netns = netns;
+    this.timeoutMs = timeoutMs;
+  }
+
+  async readNode(target: NodeTarget, log: CollectLog): Promise<NodeDump> {
+    if (!this.netns.has(target.node)) {
+      throw new NetpathError(ExitCode.NODE_ACCESS, `node ${target.node}: no --local-netns entry for it`);
+    }
+    const ns = this.netns.get(target.node) ?? null;
+    return collectNodeDump(localRunner(ns, this.timeoutMs), localToolbox(ns), target, 'live', log);
+  }
+
+  async close(): Promise<void> {}
+}
