@@ -19,6 +19,8 @@ export interface CategorizedEndpoints {
   clusterReason: string | null;
   /** Why the local list is what it is, e.g. "no ready local endpoints: using 1 terminating one on node-a". */
   localReason: string | null;
+  /** Both, as one line: "cluster: ...; local: ...". */
+  reason: string;
 }
 
 const isLocal = (ep: ServiceEndpoint, nodeName: string) => ep.nodeName !== null && ep.nodeName === nodeName;
@@ -86,11 +88,12 @@ export function categorizeEndpoints(
     topologyMode: '',
     clusterReason: null,
     localReason: null,
+    reason: '',
   };
   if (endpoints.length === 0) {
     result.clusterReason = flags.usesClusterEndpoints ? 'no endpoints in any EndpointSlice' : null;
     result.localReason = flags.usesLocalEndpoints ? 'no endpoints in any EndpointSlice' : null;
-    return result;
+    return withReason(result);
   }
   const zone = nodeLabels[ZONE_LABEL] ?? '';
   const readyCount = endpoints.filter((ep) => ep.ready).length;
@@ -122,7 +125,7 @@ export function categorizeEndpoints(
 
   if (!flags.usesLocalEndpoints) {
     result.allReachable = result.clusterEndpoints;
-    return result;
+    return withReason(result);
   }
 
   result.hasAnyEndpoints ||= endpoints.some((ep) => ep.ready || servingTerminating(ep));
@@ -142,12 +145,12 @@ export function categorizeEndpoints(
   const union = new Map<string, ServiceEndpoint>();
   for (const ep of [...result.clusterEndpoints, ...result.localEndpoints]) union.set(ep.key, ep);
   result.allReachable = [...union.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return result;
+  return withReason(result);
 }
 
-/** One line for humans: the cluster and local choices, as they apply to this port. */
-export function categorizeReason(c: CategorizedEndpoints): string {
-  return [c.clusterReason && `cluster: ${c.clusterReason}`, c.localReason && `local: ${c.localReason}`]
+function withReason(c: CategorizedEndpoints): CategorizedEndpoints {
+  c.reason = [c.clusterReason && `cluster: ${c.clusterReason}`, c.localReason && `local: ${c.localReason}`]
     .filter((s): s is string => !!s)
     .join('; ');
+  return c;
 }

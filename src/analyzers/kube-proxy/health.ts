@@ -34,7 +34,11 @@ function distinctByIP(eps: readonly ServiceEndpoint[]): ServiceEndpoint[] {
  * because they are not ready. Dual-stack: the primary family's proxier is counted.
  */
 export function readyLocalEndpoints(state: ClusterState, svc: V1Service, nodeName: string, gates: FeatureGates): number {
-  return distinctByIP(localEndpoints(state, svc, nodeName, gates).filter((ep) => ep.ready)).length;
+  return readyByIP(localEndpoints(state, svc, nodeName, gates)).length;
+}
+
+function readyByIP(local: readonly ServiceEndpoint[]): ServiceEndpoint[] {
+  return distinctByIP(local.filter((ep) => ep.ready));
 }
 
 /**
@@ -52,7 +56,7 @@ export function predictHealthCheck(
   const view = serviceView(svc, gates);
   const id = `${view.namespace}/${view.name}`;
   const local = localEndpoints(state, svc, nodeName, gates);
-  const ready = distinctByIP(local.filter((ep) => ep.ready));
+  const ready = readyByIP(local);
   const evidence = ready.map(endpointEvidence);
   if (view.healthCheckNodePort === null) {
     return {

@@ -21,7 +21,7 @@ export {
   serviceEndpointSlices,
 } from './endpoints.ts';
 export type { ServiceEndpoint } from './endpoints.ts';
-export { categorizeEndpoints, categorizeReason } from './categorize.ts';
+export { categorizeEndpoints } from './categorize.ts';
 export type { CategorizedEndpoints, TopologyMode } from './categorize.ts';
 export { resolveProxyConfig } from './proxy-config.ts';
 export type { LocalDetector, ProxyConfigView } from './proxy-config.ts';
