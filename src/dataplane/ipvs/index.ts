@@ -1,0 +1,41 @@
+/** kube-proxy IPVS mode: ipvsadm.txt, with ipset.txt and iptables-save.txt when present. */
+import { DumpParseError } from '../errors.ts';
+import { buildRuleset, parseIptablesDump } from '../iptables/index.ts';
+import type { DataplaneModule, NodeFiles } from '../types.ts';
+import { parseIpsetList } from './ipset.ts';
+import { parseIpvsadm } from './parse-ipvsadm.ts';
+import { IpvsWalker } from './walker.ts';
+
+const IPVSADM = 'ipvsadm.txt';
+const IPSET = 'ipset.txt';
+const IPTABLES = 'iptables-save.txt';
+
+export const ipvsModule: DataplaneModule = {
+  mode: 'ipvs',
+  requiredFiles: [IPVSADM],
+  optionalFiles: [IPSET, IPTABLES],
+  detect(files: NodeFiles): boolean {
+    return (files.get(IPVSADM) ?? '').trim() !== '';
+  },
+  load(files: NodeFiles) {
+    const text = files.get(IPVSADM);
+    if (text === undefined) throw new DumpParseError(IPVSADM, null, 'file missing: the IPVS mode needs ipvsadm -Sn (or -Ln) output');
+    const ipset = files.get(IPSET);
+    const iptables = files.get(IPTABLES);
+    const dump = iptables === undefined ? null : parseIptablesDump(iptables, IPTABLES);
+    return new IpvsWalker({
+      table: parseIpvsadm(text, IPVSADM),
+      ipsets: ipset === undefined ? null : parseIpsetList(ipset, IPSET),
+      iptables: dump ? buildRuleset(dump) : null,
+      notices: dump?.notices ?? [],
+    });
+  },
+};
+
+export { parseIpvsadm } from './parse-ipvsadm.ts';
+export { parseIpsetList, setContains, IpsetList, IPSET_MAX_NAME } from './ipset.ts';
+export type { IpsetSet, IpsetMember, IpsetDimension, SetPacket } from './ipset.ts';
+export { schedulerShares } from './schedulers.ts';
+export type { SchedulerShares, RealServerShare, ShareBasis } from './schedulers.ts';
+export { IpvsWalker, type IpvsWalkerInput } from './walker.ts';
+export type * from './model.ts';
