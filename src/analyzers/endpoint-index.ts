@@ -2,6 +2,7 @@ import type { ClusterState } from '../model/cluster.ts';
 import type { EndpointRef } from '../model/outcome.ts';
 import { parseIP } from '../net/ip.ts';
 
+/** Endpoint owners: pod names are bare (EndpointSlices reference pods in the service's namespace). */
 export interface EndpointOwner {
   node: string | null;
   pod: string | null;
@@ -19,14 +20,14 @@ export class EndpointIndex {
       }
     }
     for (const pod of state.pods ?? []) {
-      const owner = { node: pod.spec?.nodeName ?? null, pod: `${pod.metadata?.namespace}/${pod.metadata?.name}` };
+      const owner = { node: pod.spec?.nodeName ?? null, pod: pod.metadata?.name ?? null };
       for (const ip of pod.status?.podIPs ?? []) this.add(ip.ip, owner, true);
       if (pod.status?.podIP) this.add(pod.status.podIP, owner, true);
     }
     for (const slice of state.endpointSlices) {
       for (const ep of slice.endpoints ?? []) {
         const ref = ep.targetRef;
-        const pod = ref?.kind === 'Pod' ? `${ref.namespace ?? slice.metadata?.namespace}/${ref.name}` : null;
+        const pod = ref?.kind === 'Pod' ? (ref.name ?? null) : null;
         for (const ip of ep.addresses) {
           const known = this.byIP.get(key(ip));
           this.add(ip, { node: ep.nodeName ?? known?.node ?? null, pod: pod ?? known?.pod ?? null }, true);

@@ -96,3 +96,28 @@ export function isIPv6(text: string): boolean {
 export function hostPort(ip: string, port: number): string {
   return isIPv6(ip) ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
+
+/** Inverse of parseIP: dotted quad, or compressed IPv6 (RFC 5952). */
+export function formatIP(family: Family, value: bigint): string {
+  if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 255n)).join('.');
+  const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
+  let best = { start: -1, len: 0 };
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > best.len && j - i > 1) best = { start: i, len: j - i };
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best.start === -1) return hex.join(':');
+  return `${hex.slice(0, best.start).join(':')}::${hex.slice(best.start + best.len).join(':')}`;
+}
+
+/** The n-th address of a CIDR counted from its end (1 = last address); null if the CIDR is too small. */
+export function addressFromEnd(cidr: Cidr, n: number): string | null {
+  const bits = cidr.family === 4 ? 32 : 128;
+  const size = 1n << BigInt(bits - cidr.prefix);
+  if (size <= BigInt(n) + 1n) return null;
+  return formatIP(cidr.family, cidr.base + size - 1n - BigInt(n));
+}

@@ -27,3 +27,15 @@ test('IPv6 parse, compression, embedded IPv4 and families', () => {
   assert.equal(hostPort('fd00::1', 80), '[fd00::1]:80');
   assert.equal(hostPort('10.0.0.1', 80), '10.0.0.1:80');
 });
+
+test('formatIP and addressFromEnd', async () => {
+  const { addressFromEnd, formatIP } = await import('../../../src/net/ip.ts');
+  assert.equal(formatIP(4, parseIP('10.244.1.254')!.value), '10.244.1.254');
+  assert.equal(formatIP(6, parseIP('fd00:10:0:0:0:0:0:1')!.value), 'fd00:10::1');
+  assert.equal(formatIP(6, parseIP('1:0:0:2:0:0:0:3')!.value), '1:0:0:2::3', 'longest zero run is compressed');
+  assert.equal(formatIP(6, 0n), '::');
+  // 10.244.1.0/24: last address .255 is broadcast, n=1 gives .254.
+  assert.equal(addressFromEnd(parseCidr('10.244.1.0/24')!, 1), '10.244.1.254');
+  assert.equal(addressFromEnd(parseCidr('10.0.0.0/8')!, 1), '10.255.255.254');
+  assert.equal(addressFromEnd(parseCidr('10.0.0.4/31')!, 1), null);
+});

@@ -1,0 +1,150 @@
+import type { V1Node } from '@kubernetes/client-node';
+import type { Origin, Packet } from '../model/packet.ts';
+import type { EntryKind, NodeReport, PathReport, ServiceExplanation } from '../model/results.ts';
+import type { Family } from '../net/ip.ts';
+import { EndpointIndex } from './endpoint-index.ts';
+import { findServiceFindings } from './findings/index.ts';
+import type { Drift, EndpointFact } from './findings/index.ts';
+import type { ExplainInput, NodeView } from './inputs.ts';
+import {
+  clusterIPOfFamily,
+  endpointsForPort,
+  externalIPsOfFamily,
+  findNode,
+  loadBalancerVIPs,
+  predictHealthCheck,
+  primaryFamily,
+  resolveProxyConfig,
+  serviceSummary,
+  serviceView,
+  sourceRangesOfFamily,
+} from './kube-proxy/index.ts';
+import type { ServicePortView, ServiceView } from './kube-proxy/index.ts';
+import { loadBalancerSharesFromPaths } from './load-balancer-shares.ts';
+import { externalSource, nodeSource, podSourceOn } from './sources.ts';
+import type { SourcePoint } from './sources.ts';
+import { endpointFacts, nodeReport } from './service-facts.ts';
+import { outcomeKeys, walkOnNode } from './walk-node.ts';
+import type { WalkContext } from './walk-node.ts';
+
+interface PathPlan {
+  entry: EntryKind;
+  address: string;
+  port: number;
+  servicePort: ServicePortView;
+  source: SourcePoint;
+  origin: Origin;
+}
+
+const ENTRY_ORDER: Record<EntryKind, number> = { ClusterIP: 0, NodePort: 1, LoadBalancer: 2, ExternalIP: 3 };
+
+/** The ways into the service on one node: ClusterIP from a local pod, the rest from outside. */
+function plansFor(view: ServiceView, node: V1Node, ctx: WalkContext, family: Family, endpointIPs: Set<string>): PathPlan[] {
+  const plans: PathPlan[] = [];
+  const outside = externalSource(sourceRangesOfFamily(view, family), family);
+  const plainOutside = externalSource([], family);
+  const clusterIP = clusterIPOfFamily(view, family);
+  const podSrc = podSourceOn(ctx.state, node, ctx.config, family, endpointIPs);
+  const hostSrc = nodeSource(node, family);
+  for (const sp of view.ports) {
+    if (clusterIP) {
+      const src = podSrc ?? hostSrc;
+      if (src) plans.push({ entry: 'ClusterIP', address: clusterIP, port: sp.port, servicePort: sp, source: src, origin: podSrc ? 'pod' : 'node' });
+    }
+    if (sp.nodePort && hostSrc) {
+      plans.push({ entry: 'NodePort', address: hostSrc.ip, port: sp.nodePort, servicePort: sp, source: plainOutside, origin: 'external' });
+    }
+    for (const vip of loadBalancerVIPs(view, family)) {
+      plans.push({ entry: 'LoadBalancer', address: vip, port: sp.port, servicePort: sp, source: outside, origin: 'external' });
+    }
+    for (const ip of externalIPsOfFamily(view, family)) {
+      plans.push({ entry: 'ExternalIP', address: ip, port: sp.port, servicePort: sp, source: plainOutside, origin: 'external' });
+    }
+  }
+  return plans;
+}
+
+/** explain-svc: every entry of the service on every node, health checks, LB shares, findings. */
+export function explainService(input: ExplainInput): ServiceExplanation {
+  const { state, service } = input;
+  const config = resolveProxyConfig(state.kubeProxyConfig, state.nodes);
+  const ctx: WalkContext = { state, index: new EndpointIndex(state), config };
+  const view = serviceView(service, config.gates);
+  const family = primaryFamily(view);
+  const endpoints = endpointFacts(input, view, family);
+  const endpointIPs = new Set(endpoints.map((e) => e.ip));
+  const nodes = input.nodes.map((n) => nodeReport(input, n, ctx));
+
+  const paths: PathReport[] = [];
+  const drifts: Drift[] = [];
+  if (view.notProxiedReason === null) {
+    for (const nv of input.nodes) {
+      const node = findNode(state.nodes, nv.node);
+      if (!node) continue;
+      for (const plan of plansFor(view, node, ctx, family, endpointIPs)) {
+        const packet: Packet = {
+          src: plan.source.ip,
+          dst: plan.address,
+          port: plan.port,
+          protocol: plan.servicePort.protocol,
+          entryNode: nv.node,
+          origin: plan.origin,
+        };
+        const walk = walkOnNode(ctx, nv, node, service, plan.entry, packet);
+        const path: PathReport = {
+          entry: plan.entry,
+          node: nv.node,
+          address: plan.address,
+          port: plan.port,
+          protocol: plan.servicePort.protocol,
+          basis: walk.basis,
+          from: plan.source.label,
+          outcomes: walk.outcomes,
+        };
+        paths.push(path);
+        if (walk.expected) {
+          const got = outcomeKeys(walk.outcomes);
+          const want = outcomeKeys(walk.expected);
+          const onlyInDataplane = [...got].filter((k) => !want.has(k));
+          const onlyInModel = [...want].filter((k) => !got.has(k));
+          if (onlyInDataplane.length || onlyInModel.length) drifts.push({ path, expected: walk.expected, onlyInDataplane, onlyInModel });
+        }
+      }
+    }
+  }
+  paths.sort((a, b) => ENTRY_ORDER[a.entry] - ENTRY_ORDER[b.entry] || a.port - b.port || a.node.localeCompare(b.node));
+
+  const external = view.type === 'NodePort' || view.type === 'LoadBalancer';
+  const lb = external
+    ? loadBalancerSharesFromPaths(paths, nodes, state.nodes)
+    : { shares: [], imbalanceFactor: null, targetNodes: [] };
+  const summary = serviceSummary(service, config.gates);
+  const findings = findServiceFindings({
+    service: summary,
+    serviceObject: service,
+    nodes,
+    nodeViews: input.nodes,
+    paths,
+    loadBalancerShares: lb.shares,
+    imbalanceFactor: lb.imbalanceFactor,
+    endpoints,
+    drifts,
+  });
+  const assumptions = [...config.assumptions];
+  const modelNodes = input.nodes.filter((n) => !n.walker).map((n) => n.node);
+  if (modelNodes.length && view.notProxiedReason === null) {
+    assumptions.push(`no dataplane dump for ${modelNodes.join(', ')}: answered from the API objects with kube-proxy's semantics (basis model)`);
+  }
+  if (view.notProxiedReason !== null) assumptions.push(view.notProxiedReason);
+  return {
+    apiVersion: 'netpath/v1alpha1',
+    kind: 'ServiceExplanation',
+    service: summary,
+    nodes,
+    paths,
+    loadBalancerShares: lb.shares,
+    imbalanceFactor: lb.imbalanceFactor,
+    findings,
+    assumptions,
+  };
+}

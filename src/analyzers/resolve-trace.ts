@@ -1,0 +1,200 @@
+import type { V1Node, V1Service } from '@kubernetes/client-node';
+import type { ClusterState } from '../model/cluster.ts';
+import type { Origin, Protocol } from '../model/packet.ts';
+import type { EntryKind } from '../model/results.ts';
+import { parseIP, sameIP } from '../net/ip.ts';
+import {
+  clusterIPOfFamily,
+  externalIPsOfFamily,
+  loadBalancerVIPs,
+  primaryFamily,
+  primaryNodeIPs,
+  sourceRangesOfFamily,
+  serviceView,
+} from './kube-proxy/index.ts';
+import type { FeatureGates, ServiceView } from './kube-proxy/index.ts';
+import { externalSource } from './sources.ts';
+
+/** Why a trace question cannot be answered as asked; the command maps kinds to exit codes. */
+export class TraceQuestionError extends Error {
+  readonly kind: 'usage' | 'not-found';
+  constructor(kind: 'usage' | 'not-found', message: string) {
+    super(message);
+    this.kind = kind;
+  }
+}
+
+export type TraceTarget =
+  | { kind: 'service'; namespace: string; name: string; port: string | null }
+  | { kind: 'address'; ip: string; port: number };
+
+export type TraceSource =
+  | { kind: 'external'; ip: string | null }
+  | { kind: 'pod'; namespace: string; name: string }
+  | { kind: 'node'; name: string }
+  | { kind: 'ip'; ip: string };
+
+export interface ResolvedTrace {
+  service: V1Service | null;
+  entry: EntryKind | null;
+  dst: string;
+  port: number;
+  protocol: Protocol;
+  src: string;
+  origin: Origin;
+  entryNode: string;
+  /** Words for the source, e.g. "pod shop/web-1 on node-a (10.244.1.5)". */
+  from: string;
+}
+
+const nameOf = (n: V1Node) => n.metadata?.name ?? '';
+
+function portOfService(view: ServiceView, want: string | null) {
+  if (want === null) return view.ports[0] ?? null;
+  return view.ports.find((p) => p.name === want || String(p.port) === want) ?? null;
+}
+
+/** Finds which service entry owns IP:PORT (ClusterIP, LB IP, external IP, or a node IP's NodePort). */
+function ownerOf(state: ClusterState, gates: FeatureGates, ip: string, port: number, protocol: Protocol | null) {
+  for (const svc of state.services) {
+    const view = serviceView(svc, gates);
+    const fam = parseIP(ip)?.family ?? 4;
+    const byPort = view.ports.find((p) => p.port === port && (protocol === null || p.protocol === protocol));
+    if (byPort) {
+      const cip = clusterIPOfFamily(view, fam);
+      if (cip && sameIP(cip, ip)) return { svc, entry: 'ClusterIP' as const, protocol: byPort.protocol, node: null };
+      if (loadBalancerVIPs(view, fam).some((v) => sameIP(v, ip))) return { svc, entry: 'LoadBalancer' as const, protocol: byPort.protocol, node: null };
+      if (externalIPsOfFamily(view, fam).some((v) => sameIP(v, ip))) return { svc, entry: 'ExternalIP' as const, protocol: byPort.protocol, node: null };
+    }
+    const byNodePort = view.ports.find((p) => p.nodePort === port && (protocol === null || p.protocol === protocol));
+    if (byNodePort) {
+      const node = state.nodes.find((n) => (n.status?.addresses ?? []).some((a) => sameIP(a.address, ip)));
+      if (node) return { svc, entry: 'NodePort' as const, protocol: byNodePort.protocol, node: nameOf(node) };
+    }
+  }
+  return null;
+}
+
+function podByRef(state: ClusterState, ns: string, name: string) {
+  if (state.pods === null) throw new TraceQuestionError('usage', `--from pod/${ns}/${name}: the bundle has no cluster/pods.json to find the pod in`);
+  const pod = state.pods.find((p) => p.metadata?.namespace === ns && p.metadata?.name === name);
+  if (!pod) throw new TraceQuestionError('not-found', `pod ${ns}/${name} not found`);
+  const ip = pod.status?.podIP;
+  const node = pod.spec?.nodeName;
+  if (!ip || !node) throw new TraceQuestionError('usage', `pod ${ns}/${name} has no IP or node yet (phase ${pod.status?.phase ?? 'unknown'})`);
+  return { ip, node, hostNetwork: !!pod.spec?.hostNetwork };
+}
+
+/** Turns TARGET, --from and --node into one packet with an entry node, or says why it cannot. */
+export function resolveTrace(
+  state: ClusterState,
+  gates: FeatureGates,
+  target: TraceTarget,
+  source: TraceSource,
+  opts: { node: string | null; protocol: Protocol | null },
+): ResolvedTrace {
+  let service: V1Service | null = null;
+  let entry: EntryKind | null = null;
+  let dst: string;
+  let port: number;
+  let protocol: Protocol = opts.protocol ?? 'TCP';
+  let impliedNode: string | null = null;
+
+  if (target.kind === 'service') {
+    service = state.services.find((s) => s.metadata?.namespace === target.namespace && s.metadata?.name === target.name) ?? null;
+    if (!service) throw new TraceQuestionError('not-found', `service ${target.namespace}/${target.name} not found`);
+    const view = serviceView(service, gates);
+    if (view.notProxiedReason !== null) throw new TraceQuestionError('usage', `${target.namespace}/${target.name}: ${view.notProxiedReason}; there is no kube-proxy path to trace`);
+    const sp = portOfService(view, target.port);
+    if (!sp) throw new TraceQuestionError('usage', `service ${target.namespace}/${target.name} has no port ${target.port ?? ''} (ports: ${view.ports.map((p) => p.name || p.port).join(', ')})`);
+    const cip = clusterIPOfFamily(view, primaryFamily(view));
+    if (!cip) throw new TraceQuestionError('usage', `service ${target.namespace}/${target.name} has no ClusterIP`);
+    entry = 'ClusterIP';
+    dst = cip;
+    port = sp.port;
+    protocol = opts.protocol ?? sp.protocol;
+  } else {
+    dst = target.ip;
+    port = target.port;
+    const owner = ownerOf(state, gates, target.ip, target.port, opts.protocol);
+    if (owner) {
+      service = owner.svc;
+      entry = owner.entry;
+      protocol = opts.protocol ?? owner.protocol;
+      impliedNode = owner.node;
+    }
+  }
+
+  const family = parseIP(dst)?.family ?? 4;
+  const nodeIP = (n: V1Node) => primaryNodeIPs(n).find((a) => parseIP(a)?.family === family) ?? primaryNodeIPs(n)[0];
+  let src: string;
+  let origin: Origin;
+  let from: string;
+  let sourceNode: string | null = null;
+  switch (source.kind) {
+    case 'external': {
+      const ranges = service ? sourceRangesOfFamily(serviceView(service, gates), family) : [];
+      const point = source.ip ? { ip: source.ip, label: `an external client (${source.ip})` } : externalSource(ranges, family);
+      ({ ip: src, label: from } = point);
+      origin = 'external';
+      break;
+    }
+    case 'pod': {
+      const pod = podByRef(state, source.namespace, source.name);
+      src = pod.ip;
+      sourceNode = pod.node;
+      origin = pod.hostNetwork ? 'node' : 'pod';
+      from = `pod ${source.namespace}/${source.name} on ${pod.node} (${pod.ip}${pod.hostNetwork ? ', hostNetwork' : ''})`;
+      break;
+    }
+    case 'node': {
+      const node = state.nodes.find((n) => nameOf(n) === source.name);
+      if (!node) throw new TraceQuestionError('not-found', `node ${source.name} not found`);
+      const ip = nodeIP(node);
+      if (!ip) throw new TraceQuestionError('usage', `node ${source.name} has no InternalIP in its status`);
+      src = ip;
+      sourceNode = source.name;
+      origin = 'node';
+      from = `node ${source.name} itself (${ip})`;
+      break;
+    }
+    case 'ip': {
+      src = source.ip;
+      const node = state.nodes.find((n) => (n.status?.addresses ?? []).some((a) => sameIP(a.address, source.ip)));
+      const pod = (state.pods ?? []).find((p) => (p.status?.podIPs ?? []).some((x) => sameIP(x.ip, source.ip)) && !p.spec?.hostNetwork);
+      const slice = state.endpointSlices.flatMap((s) => s.endpoints ?? []).find((e) => e.addresses.some((a) => sameIP(a, source.ip)) && e.nodeName);
+      if (node) {
+        sourceNode = nameOf(node);
+        origin = 'node';
+        from = `node ${sourceNode} itself (${src})`;
+      } else if (pod?.spec?.nodeName || slice?.nodeName) {
+        sourceNode = pod?.spec?.nodeName ?? slice?.nodeName ?? null;
+        origin = 'pod';
+        from = `${pod ? `pod ${pod.metadata?.namespace}/${pod.metadata?.name}` : 'a pod'} on ${sourceNode} (${src})`;
+      } else {
+        origin = 'external';
+        from = `an external client (${src})`;
+      }
+      break;
+    }
+  }
+
+  const candidates = [opts.node, sourceNode, impliedNode].filter((n): n is string => n !== null);
+  const distinct = [...new Set(candidates)];
+  if (distinct.length > 1) {
+    throw new TraceQuestionError(
+      'usage',
+      sourceNode && opts.node && sourceNode !== opts.node
+        ? `--node ${opts.node} contradicts the source, which is on ${sourceNode}`
+        : `--node ${opts.node} contradicts the target: ${dst}:${port} is a NodePort on ${impliedNode}`,
+    );
+  }
+  let entryNode = distinct[0];
+  if (entryNode === undefined) {
+    const all = state.nodes.map(nameOf).sort();
+    if (all.length === 1 && all[0]) entryNode = all[0];
+    else throw new TraceQuestionError('usage', `--node is needed: traffic from ${from} to ${dst}:${port} can enter at any of ${all.slice(0, 8).join(', ')}${all.length > 8 ? ', ...' : ''}`);
+  }
+  if (!state.nodes.some((n) => nameOf(n) === entryNode)) throw new TraceQuestionError('not-found', `node ${entryNode} not found`);
+  return { service, entry, dst, port, protocol, src, origin, entryNode, from };
+}

@@ -1,0 +1,43 @@
+import type { NodeReport } from '../model/results.ts';
+import type { Family } from '../net/ip.ts';
+import type { EndpointFact } from './findings/index.ts';
+import type { ExplainInput, NodeView } from './inputs.ts';
+import { endpointsForPort, predictHealthCheck } from './kube-proxy/index.ts';
+import type { ServiceView } from './kube-proxy/index.ts';
+import type { WalkContext } from './walk-node.ts';
+
+/** Facts about a service shared by explain-svc and trace: node reports and endpoint conditions. */
+export function nodeReport(input: ExplainInput, view: NodeView, ctx: WalkContext): NodeReport {
+  const prediction = predictHealthCheck(input.state, input.service, view.node, ctx.config.gates);
+  const hcPort = input.service.spec?.healthCheckNodePort;
+  const observed = prediction.status !== null && hcPort ? view.healthz.get(hcPort) : undefined;
+  const fromConfig = view.mode === null && ctx.config.modeFromConfig;
+  return {
+    name: view.node,
+    proxyMode: view.mode ?? (fromConfig ? ctx.config.mode : null),
+    proxyModeSource: view.mode ? view.modeSource : fromConfig ? 'config' : null,
+    readyLocalEndpoints: prediction.readyLocalEndpoints,
+    healthCheck: {
+      status: prediction.status,
+      reason: prediction.reason,
+      ...(observed ? { observed: { status: observed.status, localEndpoints: observed.localEndpoints, source: observed.source } } : {}),
+    },
+  };
+}
+
+export function endpointFacts(input: ExplainInput, view: ServiceView, family: Family): EndpointFact[] {
+  return view.ports.flatMap((sp) =>
+    endpointsForPort(input.state, input.service, sp, family).map((ep) => ({
+      ip: ep.ip,
+      port: ep.port,
+      portName: sp.name,
+      node: ep.nodeName,
+      pod: ep.pod?.name ?? null,
+      slice: ep.slice.name,
+      ready: ep.ready,
+      serving: ep.serving,
+      terminating: ep.terminating,
+    })),
+  );
+}
+

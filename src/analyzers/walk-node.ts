@@ -1,0 +1,93 @@
+import type { V1Node, V1Service } from '@kubernetes/client-node';
+import type { ClusterState } from '../model/cluster.ts';
+import type { Outcome } from '../model/outcome.ts';
+import type { Packet } from '../model/packet.ts';
+import type { Basis, EntryKind } from '../model/results.ts';
+import { enrichOutcome } from './enrich-outcome.ts';
+import type { EndpointIndex } from './endpoint-index.ts';
+import type { NodeView } from './inputs.ts';
+import { modelOutcomes } from './kube-proxy/index.ts';
+import type { DataplaneFamily, ProxyConfigView } from './kube-proxy/index.ts';
+
+export interface WalkContext {
+  state: ClusterState;
+  index: EndpointIndex;
+  config: ProxyConfigView;
+}
+
+export interface NodeWalk {
+  basis: Basis;
+  outcomes: Outcome[];
+  /** What kube-proxy should have programmed (model), when the answer came from the dataplane. */
+  expected: Outcome[] | null;
+}
+
+/** Addresses for which the node's `addrtype LOCAL` / `fib daddr type local` hold. */
+export function localAddresses(node: V1Node | null): string[] {
+  const own = (node?.status?.addresses ?? [])
+    .filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP')
+    .map((a) => a.address);
+  return [...own, '127.0.0.1', '::1'];
+}
+
+/** The kube-proxy semantics to apply on a node without a readable dump. */
+export function modelFamily(view: NodeView, config: ProxyConfigView): DataplaneFamily {
+  const mode = view.mode ?? config.mode;
+  return mode === 'nftables' || mode === 'ipvs' ? mode : 'iptables';
+}
+
+const noRule = (packet: Packet, why: string): Outcome => ({
+  verdict: 'NO-MATCH',
+  probability: 1,
+  endpoint: null,
+  hop: null,
+  sourceIPPreserved: null,
+  steps: [{ node: packet.entryNode, table: 'model', chain: 'kube-proxy', rule: why, line: null }],
+  conditions: [],
+  dynamic: false,
+});
+
+/**
+ * One packet on one node: walked through the node's real rules when they were read, else
+ * answered by kube-proxy's semantics from the API objects. `service` is the Service the packet
+ * is aimed at (null when the address belongs to none).
+ */
+export function walkOnNode(
+  ctx: WalkContext,
+  view: NodeView,
+  node: V1Node | null,
+  service: V1Service | null,
+  entry: EntryKind | null,
+  packet: Packet,
+): NodeWalk {
+  const model = (): Outcome[] => {
+    if (!service || !entry) return [noRule(packet, `no Service has ${packet.dst}:${packet.port}/${packet.protocol}`)];
+    const outcomes = modelOutcomes({ state: ctx.state, service, entry, packet, mode: modelFamily(view, ctx.config) });
+    return outcomes.length ? outcomes : [noRule(packet, 'kube-proxy programs no rule for this service')];
+  };
+  if (!view.walker) return { basis: 'model', outcomes: model(), expected: null };
+  const walked = view.walker.walk(
+    {
+      src: packet.src,
+      dst: packet.dst,
+      port: packet.port,
+      protocol: packet.protocol,
+      hook: packet.origin === 'node' ? 'output' : 'prerouting',
+    },
+    { localAddresses: localAddresses(node) },
+  );
+  return {
+    basis: 'dataplane',
+    outcomes: walked.map((w) => enrichOutcome(w, packet.entryNode, ctx.index)),
+    expected: model(),
+  };
+}
+
+/** Verdict and endpoint of each outcome that can happen: what must agree between rules and API. */
+export function outcomeKeys(outcomes: readonly Outcome[]): Set<string> {
+  return new Set(
+    outcomes
+      .filter((o) => o.probability > 1e-12)
+      .map((o) => (o.endpoint ? `${o.verdict} ${o.endpoint.ip}:${o.endpoint.port}` : o.verdict)),
+  );
+}

@@ -1,0 +1,96 @@
+import type { Command } from 'commander';
+import { resolveTrace, TraceQuestionError } from '../analyzers/resolve-trace.ts';
+import type { TraceSource, TraceTarget } from '../analyzers/resolve-trace.ts';
+import { resolveProxyConfig } from '../analyzers/kube-proxy/index.ts';
+import { tracePacket } from '../analyzers/trace.ts';
+import { addNodeAccessOptions } from '../cluster/live/node-access-options.ts';
+import type { NodeAccessFlags } from '../cluster/live/node-access-options.ts';
+import { notFound, usageError } from '../errors.ts';
+import { globalsOf } from './global-options.ts';
+import type { GlobalOptions } from './global-options.ts';
+import { nodeViews } from './node-views.ts';
+import { openSource } from './open-source.ts';
+import { outputOption } from './output-format.ts';
+import type { OutputFormat } from './output-format.ts';
+import { printResult } from './print.ts';
+import { parseProtocol, parseSource, parseTarget } from './target-syntax.ts';
+import type { SourceSpec, TargetSpec } from './target-syntax.ts';
+import type { ClusterSource } from '../cluster/source.ts';
+import type { Protocol } from '../model/packet.ts';
+import type { TraceReport } from '../model/results.ts';
+
+interface TraceFlags extends GlobalOptions, NodeAccessFlags {
+  output: OutputFormat;
+  from: string;
+  node?: string;
+  port?: string;
+  protocol?: string;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('trace')
+    .argument('<target>', 'svc/NS/NAME, NS/NAME (its ClusterIP) or IP:PORT (ClusterIP, LB IP, external IP, node IP with a NodePort)')
+    .description('walk one packet through the entry node\'s kube-proxy rules, step by step')
+    .option('--from <source>', 'external[:IP], pod/[NS/]NAME, node/NAME or an IP', 'external')
+    .option('--node <node>', 'node where the packet enters (implied by a pod or node source, or a NodePort target)')
+    .option('--port <port>', 'service port (number or name) when TARGET is a service; default: its first port')
+    .option('--protocol <protocol>', 'TCP, UDP or SCTP; default: the service port\'s protocol, else TCP')
+    .addOption(outputOption());
+  addNodeAccessOptions(cmd);
+  cmd.action(async (target: string, _opts: unknown, self: Command) => {
+    await runTrace(target, globalsOf(self) as TraceFlags);
+  });
+}
+
+async function runTrace(rawTarget: string, opts: TraceFlags): Promise<void> {
+  const request = {
+    target: parseTarget(rawTarget),
+    source: parseSource(opts.from),
+    protocol: opts.protocol ? parseProtocol(opts.protocol) : null,
+    port: opts.port ?? null,
+    node: opts.node ?? null,
+  };
+  if (request.port && request.target.kind === 'address') throw usageError('--port applies to a service TARGET; an IP:PORT target has its port');
+  const { source, namespace } = await openSource(opts);
+  try {
+    printResult(await traceFrom(source, namespace, request), opts.output, opts.color);
+  } finally {
+    await source.close();
+  }
+}
+
+export interface TraceRequest {
+  target: TargetSpec;
+  source: SourceSpec;
+  protocol: Protocol | null;
+  port: string | null;
+  node: string | null;
+}
+
+/** Reads what the question needs from `source` and traces the packet. */
+export async function traceFrom(cluster: ClusterSource, namespace: string, req: TraceRequest): Promise<TraceReport> {
+  const { target, source } = req;
+  const state = await cluster.readState(
+    target.kind === 'service'
+      ? { kind: 'service', namespace: target.namespace ?? namespace, name: target.name }
+      : { kind: 'all-services' },
+  );
+  const tt: TraceTarget =
+    target.kind === 'service' ? { kind: 'service', namespace: target.namespace ?? namespace, name: target.name, port: req.port } : target;
+  const ts: TraceSource = source.kind === 'pod' ? { ...source, namespace: source.namespace ?? namespace } : source;
+  let question;
+  try {
+    const gates = resolveProxyConfig(state.kubeProxyConfig, state.nodes).gates;
+    question = resolveTrace(state, gates, tt, ts, { node: req.node, protocol: req.protocol });
+  } catch (e) {
+    if (e instanceof TraceQuestionError) throw e.kind === 'not-found' ? notFound(e.message) : usageError(e.message);
+    throw e;
+  }
+  const hc = question.service?.spec?.healthCheckNodePort;
+  // Only the entry node's rules decide the packet's fate; endpoints' nodes forward it unchanged.
+  const dumps = await cluster.readNodes({ nodes: [question.entryNode], healthCheckPorts: hc ? [hc] : [] });
+  const [view] = nodeViews([question.entryNode], dumps);
+  if (!view) throw new Error('no view for the entry node');
+  return tracePacket(state, question, view);
+}
