@@ -1,0 +1,46 @@
+/** kube-proxy iptables mode: reads iptables-save.txt and walks it. */
+import { DumpParseError } from '../errors.ts';
+import type { DataplaneModule, NodeFiles } from '../types.ts';
+import { parseIptablesDump } from './parse.ts';
+import { createIptablesWalker } from './walker.ts';
+
+export const IPTABLES_SAVE_FILE = 'iptables-save.txt';
+
+/** A nat table holding kube-proxy's KUBE-SERVICES chain; a cheap line scan, never throws. */
+function hasNatKubeServices(text: string): boolean {
+  let table = '';
+  for (const line of text.split('\n')) {
+    if (line.startsWith('*')) table = line.slice(1).trim();
+    else if (table === 'nat' && /^(?::KUBE-SERVICES\s|(?:\[\d+:\d+\]\s+)?-A KUBE-SERVICES\s)/.test(line)) return true;
+  }
+  return false;
+}
+
+export const iptablesModule: DataplaneModule = {
+  mode: 'iptables',
+  requiredFiles: [IPTABLES_SAVE_FILE],
+  optionalFiles: [],
+  detect(files: NodeFiles): boolean {
+    const text = files.get(IPTABLES_SAVE_FILE);
+    return text !== undefined && hasNatKubeServices(text);
+  },
+  load(files: NodeFiles) {
+    const text = files.get(IPTABLES_SAVE_FILE);
+    if (text === undefined) throw new DumpParseError(IPTABLES_SAVE_FILE, null, 'the file is missing from this node directory');
+    return createIptablesWalker(parseIptablesDump(text, IPTABLES_SAVE_FILE));
+  },
+};
+
+export { parseIptablesDump } from './parse.ts';
+export { parseRuleLine } from './parse-rule.ts';
+export { formatRule, formatMatch, formatTarget } from './format.ts';
+export { buildRuleset, type Ruleset } from './ruleset.ts';
+export { evaluateChain } from './chain-eval.ts';
+export { evaluateRule, type RuleMatch } from './matches.ts';
+export { isLocalAddress, type MatchContext } from './match-modules.ts';
+export { targetEffect, parseNatAddress, type TargetEffect, type NatAddress } from './targets.ts';
+export { applyXMark, xmarkFor, markMatches, parseMarkValue, formatMark, type XMark } from './mark.ts';
+export { walkIptables, initialState, type WalkOptions } from './walk.ts';
+export { createIptablesWalker } from './walker.ts';
+export type * from './model.ts';
+export type * from './state.ts';

@@ -1,0 +1,191 @@
+/** One `-A CHAIN ...` line (optionally `[p:b]`-prefixed) into a typed Rule. */
+import { DumpParseError } from '../errors.ts';
+import { MATCHES, PROTOCOL_MATCHES, TARGETS, VERDICTS } from './extensions.ts';
+import { canonicalTokens } from './format.ts';
+import type { Counters, Match, Negatable, ParamName, Rule, RuleOption, RulePart, Target, Word } from './model.ts';
+import { tokenize, UnterminatedQuoteError, type Token } from './tokenize.ts';
+
+const PARAMS: Readonly<Record<string, ParamName>> = {
+  '-p': 'protocol',
+  '--protocol': 'protocol',
+  '-s': 'source',
+  '--source': 'source',
+  '--src': 'source',
+  '-d': 'destination',
+  '--destination': 'destination',
+  '--dst': 'destination',
+  '-i': 'inInterface',
+  '--in-interface': 'inInterface',
+  '-o': 'outInterface',
+  '--out-interface': 'outInterface',
+};
+const APPEND = ['-A', '--append'];
+const MODULE = ['-m', '--match'];
+const JUMP = ['-j', '--jump'];
+const GOTO = ['-g', '--goto'];
+const FRAGMENT = ['-f', '--fragment'];
+const SET_COUNTERS = ['-c', '--set-counters'];
+const COUNTERS = /^\[(\d+):(\d+)\]$/;
+const NUMBER = /^\d+$/;
+
+export interface RuleWhere {
+  file: string;
+  line: number;
+}
+
+/** Parses one rule line. Throws DumpParseError with the file and line on malformed text. */
+export function parseRuleLine(text: string, where: RuleWhere): Rule {
+  const fail = (message: string): never => {
+    throw new DumpParseError(where.file, where.line, message);
+  };
+  let tokens: Token[];
+  let trailing: string;
+  try {
+    ({ tokens, trailing } = tokenize(text));
+  } catch (e) {
+    if (e instanceof UnterminatedQuoteError) fail(`${e.message}; the rule is cut off or badly quoted`);
+    throw e;
+  }
+
+  const parts: RulePart[] = [];
+  const params: Partial<Record<ParamName, Negatable<string>>> = {};
+  const matches: Match[] = [];
+  let counters: Counters | null = null;
+  let fragment: Negatable<true> | null = null;
+  let current: Match | null = null;
+  let target: Target | null = null;
+  let i = 0;
+
+  const peek = (): Token | undefined => tokens[i];
+  const isFlag = (t: Token | undefined): boolean => !!t && !t.quoted && (t.value.startsWith('-') || t.value === '!');
+  const value = (what: string): Token => {
+    const t = tokens[i];
+    if (!t || isFlag(t)) fail(`${what} needs a value`);
+    i++;
+    return t!;
+  };
+
+  const first = peek();
+  const counted = first && !first.quoted ? COUNTERS.exec(first.value) : null;
+  if (counted) {
+    counters = { packets: BigInt(counted[1]!), bytes: BigInt(counted[2]!) };
+    parts.push({ kind: 'counters', counters });
+    i++;
+  }
+  const append = peek();
+  if (!append || append.quoted || !APPEND.includes(append.value)) {
+    fail(`a rule must start with "-A CHAIN"${counted ? ' after its [packets:bytes] counters' : ''}`);
+  }
+  i++;
+  const chain = value(append!.value).value;
+  parts.push({ kind: 'append', flag: append!.value, chain });
+
+  const ownerOf = (name: string): Match | Target => {
+    if (target && TARGETS[target.name]?.[name] !== undefined) return target;
+    if (current && MATCHES[current.module]?.[name] !== undefined) return current;
+    const proto = params.protocol;
+    const protoModule = proto && !proto.negated ? proto.value.toLowerCase() : null;
+    if (protoModule && PROTOCOL_MATCHES.includes(protoModule) && MATCHES[protoModule]?.[name] !== undefined) {
+      const existing = matches.find((m) => m.module === protoModule);
+      if (existing) return existing;
+      const implicit: Match = { module: protoModule, implicit: true, options: [], known: true };
+      matches.push(implicit);
+      return implicit;
+    }
+    if (target && !VERDICTS.includes(target.name)) return target;
+    if (current) return current;
+    return fail(`option ${name} does not belong to any "-m" match or "-j" target before it`);
+  };
+
+  while (i < tokens.length) {
+    let negated = false;
+    const bang = tokens[i]!;
+    if (!bang.quoted && bang.value === '!') {
+      negated = true;
+      i++;
+    }
+    const t = tokens[i];
+    if (!t) return fail('the rule ends with "!" and nothing to negate');
+    if (t.quoted || !t.value.startsWith('-')) {
+      return fail(`unexpected "${t.value}": expected an option such as -p, -m, --dport or -j`);
+    }
+    i++;
+    const flag = t.value;
+    const param = PARAMS[flag];
+    if (param) {
+      if (params[param]) fail(`${flag} is given twice`);
+      const v = value(flag);
+      params[param] = { value: v.value, negated };
+      parts.push({ kind: 'param', flag, param, negated, value: { value: v.value, quoted: v.quoted } });
+    } else if (FRAGMENT.includes(flag)) {
+      fragment = { value: true, negated };
+      parts.push({ kind: 'fragment', flag, negated });
+    } else if (MODULE.includes(flag)) {
+      if (negated) fail(`"!" cannot negate ${flag}; put it before the match option instead`);
+      const name = value(flag).value;
+      current = { module: name, implicit: false, options: [], known: MATCHES[name] !== undefined };
+      matches.push(current);
+      parts.push({ kind: 'module', flag, name });
+    } else if (JUMP.includes(flag) || GOTO.includes(flag)) {
+      if (negated) fail(`"!" cannot negate ${flag}`);
+      if (target) fail(`the rule has two targets (${target.goto ? '-g' : '-j'} ${target.name} and ${flag})`);
+      const name = value(flag).value;
+      const kind = VERDICTS.includes(name) ? 'verdict' : TARGETS[name] ? 'extension' : 'chain';
+      target = { goto: GOTO.includes(flag), name, kind, options: [] };
+      parts.push({ kind: 'target', flag, name });
+    } else if (SET_COUNTERS.includes(flag)) {
+      const p = value(flag);
+      const b = value(flag);
+      if (!NUMBER.test(p.value) || !NUMBER.test(b.value)) fail(`${flag} needs two numbers (packets bytes)`);
+      const inline = { packets: BigInt(p.value), bytes: BigInt(b.value) };
+      counters = inline;
+      parts.push({ kind: 'inline-counters', flag, counters: inline });
+    } else if (flag.startsWith('--')) {
+      const owner = ownerOf(flag);
+      const schema = 'goto' in owner ? TARGETS[owner.name] : MATCHES[owner.module];
+      const arity = schema?.[flag];
+      const values: Word[] = [];
+      if (arity === undefined) {
+        while (i < tokens.length && !isFlag(tokens[i])) values.push(word(tokens[i++]!));
+      } else {
+        for (let n = 0; n < arity; n++) values.push(word(value(flag)));
+      }
+      const option: RuleOption = { name: flag, negated, values };
+      owner.options.push(option);
+      if (arity === undefined) {
+        if ('goto' in owner) owner.kind = 'unknown';
+        else owner.known = false;
+      }
+      parts.push({ kind: 'option', option });
+    } else {
+      fail(`unknown flag ${flag}`);
+    }
+  }
+
+  const canonical = canonicalTokens(parts);
+  const spellings: Record<number, string> = {};
+  tokens.forEach((t, n) => {
+    if (t.raw !== canonical[n]) spellings[n] = t.raw;
+  });
+  return {
+    chain,
+    line: where.line,
+    file: where.file,
+    text,
+    counters,
+    protocol: params.protocol ?? null,
+    source: params.source ?? null,
+    destination: params.destination ?? null,
+    inInterface: params.inInterface ?? null,
+    outInterface: params.outInterface ?? null,
+    fragment,
+    matches,
+    target,
+    parts,
+    layout: { gaps: tokens.map((t) => t.gap), trailing, spellings },
+  };
+}
+
+function word(t: Token): Word {
+  return { value: t.value, quoted: t.quoted };
+}

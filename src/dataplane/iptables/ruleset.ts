@@ -1,0 +1,36 @@
+/** The chains a walk sees: the dump's table blocks applied in order, as iptables-restore --noflush does. */
+import type { Chain, IptablesDump, Rule } from './model.ts';
+
+export interface Ruleset {
+  readonly file: string;
+  chain(table: string, name: string): Chain | undefined;
+}
+
+/**
+ * A declared chain is flushed, `-A` appends, `-X` deletes. For iptables-save output (each table
+ * once) this is just the dump; for kube-proxy's partial restore input it is what the blocks
+ * leave behind when applied to an empty kernel.
+ */
+export function buildRuleset(dump: IptablesDump): Ruleset {
+  const tables = new Map<string, Map<string, Chain>>();
+  for (const block of dump.tables) {
+    const chains = tables.get(block.name) ?? new Map<string, Chain>();
+    tables.set(block.name, chains);
+    for (const c of block.chains) {
+      const kept = chains.get(c.name);
+      if (c.line !== null || !kept) chains.set(c.name, { ...c, rules: [] });
+    }
+    const events: ({ kind: 'rule'; rule: Rule; line: number } | { kind: 'delete'; name: string; line: number })[] = [
+      ...block.chains.flatMap((c) => c.rules.map((rule) => ({ kind: 'rule' as const, rule, line: rule.line }))),
+      ...block.deletedChains.map((d) => ({ kind: 'delete' as const, name: d.name, line: d.line })),
+    ];
+    for (const e of events.sort((a, b) => a.line - b.line)) {
+      if (e.kind === 'delete') chains.delete(e.name);
+      else chains.get(e.rule.chain)?.rules.push(e.rule);
+    }
+  }
+  return {
+    file: dump.file,
+    chain: (table, name) => tables.get(table)?.get(name),
+  };
+}

@@ -1,0 +1,67 @@
+/** Splits a rule line into words the way iptables-restore does (xshared.c add_param_to_argv). */
+
+export interface Token {
+  value: string;
+  /** True when any part of the word was inside double quotes. */
+  quoted: boolean;
+  /** The word exactly as written. */
+  raw: string;
+  /** Whitespace before the word. */
+  gap: string;
+}
+
+export interface Tokenized {
+  tokens: Token[];
+  trailing: string;
+}
+
+export class UnterminatedQuoteError extends Error {
+  readonly column: number;
+  constructor(column: number) {
+    super(`unterminated quote: the " opened at column ${column} is never closed`);
+    this.name = 'UnterminatedQuoteError';
+    this.column = column;
+  }
+}
+
+const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t';
+
+/**
+ * Inside quotes a backslash takes the next character literally; outside quotes it is an
+ * ordinary character. A closing quote ends the word.
+ */
+export function tokenize(line: string): Tokenized {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (true) {
+    const gapStart = i;
+    while (isSpace(line[i])) i++;
+    if (i >= line.length) return { tokens, trailing: line.slice(gapStart) };
+    const start = i;
+    while (i < line.length && !isSpace(line[i]) && line[i] !== '"') i++;
+    let value = line.slice(start, i);
+    let quoted = false;
+    if (line[i] === '"') {
+      quoted = true;
+      const open = i;
+      i++;
+      while (i < line.length && line[i] !== '"') {
+        if (line[i] === '\\' && i + 1 < line.length) i++;
+        value += line[i];
+        i++;
+      }
+      if (i >= line.length) throw new UnterminatedQuoteError(open + 1);
+      i++;
+    }
+    tokens.push({ value, quoted, raw: line.slice(start, i), gap: line.slice(gapStart, start) });
+  }
+}
+
+/** How iptables-save prints a quoted value: backslash before `"` and `\`. */
+export function quote(value: string): string {
+  return `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
+
+export function renderWord(value: string, quoted: boolean): string {
+  return quoted ? quote(value) : value;
+}
