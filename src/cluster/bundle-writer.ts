@@ -39,10 +39,14 @@ function datesAsKubectl(value: unknown): unknown {
   return value;
 }
 
-/** One object as `kubectl get -o json` prints it: wire field names, apiVersion and kind set. */
+/**
+ * One object as `kubectl get -o json` prints it: wire field names, apiVersion and kind set, and
+ * no metadata.managedFields (kubectl hides them unless --show-managed-fields).
+ */
 export function kubectlObject(obj: object, type: string, apiVersion: string, kind: string): Record<string, unknown> {
   const wire = ObjectSerializer.serialize(datesAsKubectl(obj), type) as Record<string, unknown>;
-  return { ...wire, apiVersion, kind };
+  const { managedFields: _hidden, ...metadata } = (wire.metadata ?? {}) as Record<string, unknown>;
+  return { ...wire, apiVersion, kind, metadata };
 }
 
 /** kubectl's JSON: a List wrapper for several objects, 4-space indent, trailing newline. */

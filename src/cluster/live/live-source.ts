@@ -75,11 +75,11 @@ export class LiveSource implements ClusterSource {
   }
 
   async readCapture(query: StateQuery): Promise<LiveCapture> {
-    const [objects, nodes, kubeProxy] = await Promise.all([
+    const [objects, nodes, kubeProxy] = await inOrder([
       query.kind === 'service' ? this.readService(query.namespace, query.name) : this.readAllServices(),
       this.listNodes(),
       this.readKubeProxyConfigMap(),
-    ]);
+    ] as const);
     for (const n of nodes) if (n.metadata?.name) this.knownNodes.set(n.metadata.name, n);
     return {
       state: { ...objects, nodes, kubeProxyConfig: kubeProxy.config },
@@ -205,7 +205,7 @@ export class LiveSource implements ClusterSource {
 
   private async readAllServices(): Promise<Pick<ClusterState, 'services' | 'endpointSlices' | 'pods'>> {
     const { core, discovery } = this.clients;
-    const [services, endpointSlices, pods] = await Promise.all([
+    const [services, endpointSlices, pods] = await inOrder([
       this.clients.call({ verb: 'list', resource: 'services' }, () =>
         listAll<V1Service>((cont) => core.listServiceForAllNamespaces({ limit: PAGE_SIZE, _continue: cont })),
       ),
@@ -221,7 +221,7 @@ export class LiveSource implements ClusterSource {
           this.progress.warn(`${e.message}; continuing without pods`);
           return null;
         }),
-    ]);
+    ] as const);
     return { services, endpointSlices, pods };
   }
 
@@ -264,6 +264,18 @@ export class LiveSource implements ClusterSource {
       return { configMap, config: null };
     }
   }
+}
+
+/**
+ * Awaits requests that run in parallel, but fails with the first failure in argument order, so
+ * the message does not depend on which answer arrived first (the service's own error is the
+ * most useful one).
+ */
+async function inOrder<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** The address kube-proxy's health-check servers answer on: InternalIP, else ExternalIP. */

@@ -114,6 +114,7 @@ export class DebugPodReader implements NodeReader {
   async readNode(target: NodeTarget, log: CollectLog): Promise<NodeDump> {
     const name = debugPodName(target.node);
     this.pending.add(name);
+    let failed = true;
     try {
       await this.create(name, target.node);
       log(`${target.node}: created pod ${this.opts.namespace}/${name}`);
@@ -121,10 +122,18 @@ export class DebugPodReader implements NodeReader {
       log(`${target.node}: pod ${name} running`);
       const runner = podExecRunner(this.clients, this.opts.namespace, name, target.node, this.opts.execTimeoutMs);
       const tools = await probeTools(runner);
-      return await collectNodeDump(runner, tools, target, 'live', log);
+      const dump = await collectNodeDump(runner, tools, target, 'live', log);
+      failed = false;
+      return dump;
     } finally {
-      await this.remove(name);
-      log(`${target.node}: deleted pod ${name}`);
+      try {
+        await this.remove(name);
+        log(`${target.node}: deleted pod ${name}`);
+      } catch (e) {
+        // The first failure is the one to report; the pod stays in `pending` for close() to retry.
+        if (!failed) throw e;
+        log(`${target.node}: could not delete pod ${name}: ${(e as Error).message}`);
+      }
     }
   }
 
@@ -140,8 +149,10 @@ export class DebugPodReader implements NodeReader {
         this.clients.core.createNamespacedPod({ namespace, body }),
       );
     } catch (e) {
-      // Admission, RBAC and a missing namespace refuse every node alike.
       const err = e as NetpathError;
+      // The API answered no: nothing was created. (A timeout leaves it unknown: keep it to delete.)
+      if (REFUSALS.has(err.exitCode)) this.pending.delete(name);
+      // Admission, RBAC and a missing namespace refuse every node alike.
       throw new EveryNodeError(err.exitCode ?? ExitCode.NODE_ACCESS, err.message);
     }
   }
@@ -184,6 +195,7 @@ export class DebugPodReader implements NodeReader {
   }
 }
 
+const REFUSALS = new Set<number>([ExitCode.FORBIDDEN, ExitCode.NOT_FOUND, ExitCode.NODE_ACCESS, ExitCode.BAD_INPUT]);
 const PULL_FAILURES = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
 const START_FAILURES = new Set(['CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
 
@@ -288,7 +300,8 @@ export function podExecRunner(
                 }
                 const exitCode = exitCodeOf(status);
                 if (exitCode === null) {
-                  reject(new NetpathError(ExitCode.NODE_ACCESS, `node ${node}: exec ${argv.join(' ')} failed: ${status.message ?? status.reason ?? 'unknown error'}`));
+                  const why = (status.message ?? status.reason ?? 'unknown error').replace(/(Post|GET|POST) "[^"]*"/g, '$1 to the kubelet');
+                  reject(new NetpathError(ExitCode.NODE_ACCESS, `node ${node}: exec in debug pod ${pod} failed (${argv[0]}): ${why}`));
                   return;
                 }
                 resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text() });

@@ -35,13 +35,14 @@ test('401 (no body, as client-node raises it) is FORBIDDEN and says the credenti
 });
 
 test('Pod Security Admission rejection names the label that allows the pod and --debug-namespace', () => {
+  // The Status message kube-apiserver v1.36.3 returned for the debug pod in a baseline namespace (test/live).
   const message =
-    'pods "netpath-node-a-bcdfg" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true, hostPID=true), privileged (container "netpath" must not set securityContext.privileged=true), hostPath volumes (volume "host-root")';
+    'pods "netpath-node-a-bcdfg" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true, hostPID=true), hostPath volumes (volume "host-root"), privileged (container "netpath" must not set securityContext.privileged=true)';
   const e = apiError(exception(403, forbidden(message)), req({ verb: 'create', resource: 'pods', namespace: 'shop', name: 'netpath-node-a-bcdfg' }));
   assert.equal(e.exitCode, ExitCode.NODE_ACCESS);
   assert.equal(
     e.message,
-    'pod security admission rejected the debug pod in namespace shop (enforce baseline:latest: host namespaces (hostNetwork=true, hostPID=true), privileged (container "netpath" must not set securityContext.privileged=true), hostPath volumes (volume "host-root")); label that namespace pod-security.kubernetes.io/enforce=privileged or pass --debug-namespace NS for a namespace that has it',
+    'pod security admission rejected the debug pod in namespace shop (enforce baseline:latest: host namespaces (hostNetwork=true, hostPID=true), hostPath volumes (volume "host-root"), privileged (container "netpath" must not set securityContext.privileged=true)); label that namespace pod-security.kubernetes.io/enforce=privileged or pass --debug-namespace NS for a namespace that has it',
   );
 });
 

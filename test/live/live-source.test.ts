@@ -1,0 +1,258 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuthorizationV1Api, CoreV1Api } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
+import { execa } from 'execa';
+import { Command } from 'commander';
+import { LiveSource } from '../../src/cluster/live/live-source.ts';
+import { listAll, makeClients } from '../../src/cluster/live/clients.ts';
+import { loadKubeConfig } from '../../src/cluster/live/kubeconfig.ts';
+import { nodeAccessOf } from '../../src/cluster/live/node-access-options.ts';
+import type { NodeAccessFlags } from '../../src/cluster/live/node-access-options.ts';
+import { DebugPodReader, buildDebugPod, debugPodName } from '../../src/cluster/nodes/debug-pod.ts';
+import { SnapshotSource } from '../../src/cluster/nodes/snapshot.ts';
+import { cleanupDebugPods } from '../../src/commands/cleanup.ts';
+import { register as registerCapture } from '../../src/commands/capture.ts';
+import { addGlobalOptions } from '../../src/commands/global-options.ts';
+import { ExitCode, NetpathError } from '../../src/errors.ts';
+import { binDir, freePort, haveBinaries, startApiServer } from './apiserver.ts';
+import type { ApiServer } from './apiserver.ts';
+import { DEBUG_NS, LOCKED_NS, actAsKubelet, debugPods, seed } from './fixtures.ts';
+
+const is = (code: number, message: string | RegExp) => (e: unknown) =>
+  e instanceof NetpathError && e.exitCode === code && (typeof message === 'string' ? e.message === message : message.test(e.message));
+
+describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored, never run)', { skip: !haveBinaries() && `no etcd/kube-apiserver in ${binDir()} (scripts/k8s/build.sh)` }, () => {
+  let api: ApiServer;
+  const env = () => ({ env: {}, home: '/nonexistent', serviceAccountDir: '/nonexistent' });
+  const open = (context: string, access: NodeAccessFlags = {}, extra: { namespace?: string } = {}) =>
+    LiveSource.open({ kubeconfig: api.kubeconfig, context, ...extra }, nodeAccessOf({ debugNamespace: DEBUG_NS, ...access }), env());
+
+  before(async () => {
+    api = await startApiServer();
+    await seed(api.admin, await freePort());
+  });
+  after(async () => {
+    await api?.stop();
+  });
+
+  test('jane (bound to deploy/rbac.yaml) reads what the service question needs, as kubectl would', async () => {
+    const source = open('jane');
+    assert.equal(source.namespace, 'shop'); // the context's namespace
+    const state = await source.readState({ kind: 'service', namespace: source.namespace, name: 'web' });
+    assert.deepEqual(state.services.map((s) => s.metadata?.name), ['web']);
+    assert.deepEqual(state.endpointSlices.map((s) => s.metadata?.name), ['web-x7k2p']);
+    assert.deepEqual(state.nodes.map((n) => n.metadata?.name), ['node-a', 'node-b', 'node-c']);
+    // The selector's pods only: `other` is not behind the service.
+    assert.deepEqual(state.pods?.map((p) => p.metadata?.name).sort(), ['web-1', 'web-2']);
+    assert.equal(state.kubeProxyConfig?.mode, 'ipvs');
+    assert.equal(state.kubeProxyConfig?.clusterCIDR, '10.244.0.0/16');
+    assert.equal(state.kubeProxyConfig?.ipvsScheduler, 'rr');
+    await source.close();
+  });
+
+  test('-n replaces the context namespace; KUBECONFIG works like --kubeconfig', async () => {
+    const source = LiveSource.open({ context: 'jane', namespace: 'kube-system' }, nodeAccessOf({}), { ...env(), env: { KUBECONFIG: api.kubeconfig } });
+    assert.equal(source.namespace, 'kube-system');
+    await assert.rejects(source.readState({ kind: 'service', namespace: source.namespace, name: 'web' }), is(ExitCode.NOT_FOUND, 'service kube-system/web not found'));
+  });
+
+  test('all services across namespaces', async () => {
+    const state = await open('jane').readState({ kind: 'all-services' });
+    // default/kubernetes appears once the API server's bootstrap controller has run: compare with admin's view.
+    const all = await api.admin.makeApiClient(CoreV1Api).listServiceForAllNamespaces();
+    const names = (items: typeof all.items) => items.map((s) => `${s.metadata?.namespace}/${s.metadata?.name}`).sort();
+    assert.deepEqual(names(state.services), names(all.items));
+    assert.ok(names(state.services).includes('shop/web'));
+    assert.deepEqual(state.endpointSlices.map((s) => s.metadata?.name), ['web-x7k2p']);
+    assert.equal(state.pods?.length, 3);
+  });
+
+  test('lists are read page by page (limit/continue) against the real server', async () => {
+    const clients = makeClients(loadKubeConfig({ kubeconfig: api.kubeconfig, context: 'jane' }, env()), 0);
+    let pages = 0;
+    const nodes = await listAll((cont) => {
+      pages++;
+      return clients.core.listNode({ limit: 1, _continue: cont });
+    });
+    assert.equal(nodes.length, 3);
+    assert.equal(pages, 3); // 3 nodes, 1 per page
+  });
+
+  test('bob, bound to nothing, gets the one-line FORBIDDEN message', async () => {
+    await assert.rejects(
+      open('bob').readState({ kind: 'service', namespace: 'shop', name: 'web' }),
+      is(ExitCode.FORBIDDEN, 'forbidden: cannot get services in namespace shop (user bob); apply deploy/rbac.yaml'),
+    );
+  });
+
+  test('a missing service is NOT_FOUND naming it; an unreachable server is API_UNREACHABLE naming it', async () => {
+    await assert.rejects(open('jane').readState({ kind: 'service', namespace: 'shop', name: 'nope' }), is(ExitCode.NOT_FOUND, 'service shop/nope not found'));
+    const port = await freePort();
+    const dead = loadKubeConfig({ kubeconfig: api.kubeconfig, context: 'jane' }, env());
+    dead.kc.clusters[0] = { ...dead.kc.clusters[0]!, server: `https://127.0.0.1:${port}` };
+    const unreachable = new LiveSource(makeClients({ ...dead, server: `https://127.0.0.1:${port}` }, 0), nodeAccessOf({}), { log() {}, warn() {}, status() {}, stop() {} });
+    await assert.rejects(
+      unreachable.readState({ kind: 'all-services' }),
+      is(ExitCode.API_UNREACHABLE, `cannot reach the API server https://127.0.0.1:${port}: connection refused (ECONNREFUSED)`),
+    );
+  });
+
+  test('jane may create, get, delete and exec into pods in the debug namespace only', async () => {
+    const jane = loadKubeConfig({ kubeconfig: api.kubeconfig, context: 'jane' }, env()).kc;
+    const authz = jane.makeApiClient(AuthorizationV1Api);
+    const can = async (verb: string, resource: string, namespace: string, subresource?: string) =>
+      (await authz.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { verb, resource, namespace, ...(subresource ? { subresource } : {}) } } } })).status?.allowed;
+    for (const verb of ['create', 'get', 'delete', 'list']) assert.equal(await can(verb, 'pods', DEBUG_NS), true, verb);
+    assert.equal(await can('create', 'pods', DEBUG_NS, 'exec'), true);
+    assert.equal(await can('get', 'pods', DEBUG_NS, 'exec'), true);
+    assert.equal(await can('create', 'pods', 'shop'), false);
+    assert.equal(await can('get', 'configmaps', 'kube-system'), false); // only the kube-proxy one, by name
+  });
+
+  test('the debug pod passes admission in a privileged namespace and reads back with the spec', async () => {
+    const source = open('jane', { podRunningTimeout: '1s' });
+    const reader = new DebugPodReader(source.clients, { namespace: DEBUG_NS, image: 'example.invalid/img:1', podRunningTimeoutMs: 1000, execTimeoutMs: 5000, pollMs: 100 });
+    let stored: Promise<V1Pod> | null = null;
+    const core = api.admin.makeApiClient(CoreV1Api);
+    const run = reader.readNode({ node: 'node-a', address: '127.0.0.1', healthCheckPorts: [] }, (m) => {
+      const name = /created pod kubectl-netpath\/(\S+)/.exec(m)?.[1];
+      if (name) stored = core.readNamespacedPod({ name, namespace: DEBUG_NS });
+    });
+    // Never Running without a kubelet: the timeout path, after which the pod must be gone.
+    await assert.rejects(run, is(ExitCode.TIMEOUT, /^timeout: debug pod kubectl-netpath\/netpath-node-a-\w{5} on node node-a not running after 1s \(phase Pending\)/));
+    const pod = await stored!;
+    assert.match(pod.metadata?.name ?? '', /^netpath-node-a-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    assert.equal(pod.metadata?.labels?.['app.kubernetes.io/managed-by'], 'kubectl-netpath');
+    const spec = pod.spec!;
+    assert.equal(spec.nodeName, 'node-a');
+    assert.equal(spec.hostNetwork, true);
+    assert.equal(spec.hostPID, true);
+    assert.deepEqual(JSON.parse(JSON.stringify(spec.tolerations)), [{ operator: 'Exists' }]);
+    assert.equal(spec.restartPolicy, 'Never');
+    assert.equal(spec.activeDeadlineSeconds, 300);
+    assert.equal(spec.automountServiceAccountToken, false);
+    assert.equal(spec.containers[0]?.securityContext?.privileged, true);
+    assert.equal(spec.containers[0]?.image, 'example.invalid/img:1');
+    assert.deepEqual(spec.containers[0]?.volumeMounts?.find((v) => v.name === 'host-root')?.mountPath, '/host');
+    assert.equal(spec.volumes?.find((v) => v.name === 'host-root')?.hostPath?.path, '/');
+    assert.equal((await debugPods(api.admin, DEBUG_NS)).length, 0);
+  });
+
+  test('Pod Security baseline rejects it with the message that names the label; nothing is left', async () => {
+    const source = open('admin', { debugNamespace: LOCKED_NS });
+    await assert.rejects(
+      (async () => {
+        await source.readState({ kind: 'service', namespace: 'shop', name: 'web' });
+        await source.readNodes({ nodes: ['node-a', 'node-b'], healthCheckPorts: [] });
+      })(),
+      is(
+        ExitCode.NODE_ACCESS,
+        /^pod security admission rejected the debug pod in namespace locked \(enforce baseline:latest: host namespaces \(hostNetwork=true, hostPID=true\), hostPath volumes \(volume "host-root"\), privileged \(container "netpath" must not set securityContext\.privileged=true\)\); label that namespace pod-security\.kubernetes\.io\/enforce=privileged or pass --debug-namespace NS/,
+      ),
+    );
+    assert.equal((await debugPods(api.admin, LOCKED_NS)).length, 0);
+  });
+
+  test('bob cannot create debug pods: FORBIDDEN naming pods and the namespace', async () => {
+    const reader = new DebugPodReader(open('bob').clients, { namespace: DEBUG_NS, image: 'x', podRunningTimeoutMs: 1000, execTimeoutMs: 1000 });
+    await assert.rejects(
+      reader.readNode({ node: 'node-a', address: null, healthCheckPorts: [] }, () => {}),
+      is(ExitCode.FORBIDDEN, 'forbidden: cannot create pods in namespace kubectl-netpath (user bob); apply deploy/rbac.yaml'),
+    );
+  });
+
+  test('image pull failure (status written as a kubelet would): one line, NODE_ACCESS, pod deleted', async () => {
+    const source = open('jane', { podRunningTimeout: '30s' });
+    await source.readState({ kind: 'service', namespace: 'shop', name: 'web' });
+    const kubelet = actAsKubelet(api.admin, DEBUG_NS, (pod) => ({
+      phase: 'Pending',
+      containerStatuses: [{ name: 'netpath', image: pod.spec?.containers[0]?.image ?? '', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImagePull', message: 'pull access denied' } } }],
+    }));
+    await assert.rejects(
+      source.readNodes({ nodes: ['node-a'], healthCheckPorts: [] }),
+      is(ExitCode.NODE_ACCESS, /^node node-a cannot pull the debug image docker\.io\/nicolaka\/netshoot:v0\.13@sha256:a20c\w+ \(ErrImagePull: pull access denied\); pass --image/),
+    );
+    await kubelet;
+    assert.equal((await debugPods(api.admin, DEBUG_NS)).length, 0);
+  });
+
+  test('a running pod whose exec fails (kubelet port closed): NODE_ACCESS, pod deleted', async () => {
+    const source = open('jane', { podRunningTimeout: '30s', execTimeout: '20s' });
+    await source.readState({ kind: 'service', namespace: 'shop', name: 'web' });
+    const kubelet = actAsKubelet(api.admin, DEBUG_NS, () => ({
+      phase: 'Running',
+      containerStatuses: [{ name: 'netpath', image: 'x', imageID: '', ready: true, restartCount: 0, started: true, state: { running: {} } }],
+    }));
+    await assert.rejects(source.readNodes({ nodes: ['node-a'], healthCheckPorts: [] }), is(ExitCode.NODE_ACCESS, /^node node-a: exec in debug pod netpath-node-a-\w{5} failed \(sh\): Internal error occurred: error sending request: Post to the kubelet: dial tcp 127\.0\.0\.1:\d+: connect: connection refused$/));
+    await kubelet;
+    assert.equal((await debugPods(api.admin, DEBUG_NS)).length, 0);
+  });
+
+  test('SIGINT while waiting for the pod: the child deletes it and exits 130', async () => {
+    const child = spawn(process.execPath, [new URL('./read-nodes-child.ts', import.meta.url).pathname, api.kubeconfig], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr?.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/created pod/.test(stderr)) resolve();
+      });
+      child.once('exit', () => reject(new Error(`child exited early: ${stderr}`)));
+    });
+    assert.equal((await debugPods(api.admin, DEBUG_NS)).length, 1);
+    child.kill('SIGINT');
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /SIGINT: deleting debug pods/);
+    assert.equal((await debugPods(api.admin, DEBUG_NS)).length, 0);
+  });
+
+  test('cleanup deletes every labelled pod in the namespace and says which', async () => {
+    const core = api.admin.makeApiClient(CoreV1Api);
+    for (const node of ['node-a', 'node-b']) {
+      await core.createNamespacedPod({ namespace: DEBUG_NS, body: buildDebugPod({ name: debugPodName(node), namespace: DEBUG_NS, node, image: 'x' }) });
+    }
+    const lines: string[] = [];
+    const clients = makeClients(loadKubeConfig({ kubeconfig: api.kubeconfig, context: 'jane' }, env()), 0);
+    assert.equal(await cleanupDebugPods(clients, DEBUG_NS, (l) => lines.push(l)), 2);
+    assert.deepEqual(lines.map((l) => l.replace(/-\w{5} /, '-XXXXX ')).sort(), [
+      'pod kubectl-netpath/netpath-node-a-XXXXX deleted (node node-a)',
+      'pod kubectl-netpath/netpath-node-b-XXXXX deleted (node node-b)',
+    ]);
+    assert.equal((await debugPods(api.admin, DEBUG_NS)).length, 0);
+  });
+
+  test('capture writes contract 1 that kubectl agrees with, and the snapshot reader reads it back', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'netpath-capture-test-'));
+    try {
+      const program = addGlobalOptions(new Command('kubectl-netpath')).exitOverride();
+      registerCapture(program);
+      const dir = join(out, 'bundle');
+      // Nodes are read on this host (--local-netns NODE=-): this machine's own rules stand in for theirs.
+      await program.parseAsync(['capture', 'shop/web', '-o', dir, '--kubeconfig', api.kubeconfig, '--context', 'jane', '--local-netns', 'node-a=-,node-b=-'], { from: 'user' });
+      const kubectl = join(binDir(), 'kubectl');
+      const viaKubectl = async (...args: string[]) =>
+        JSON.parse((await execa(kubectl, ['--kubeconfig', api.kubeconfig, '--context', 'admin', 'get', ...args, '-o', 'json'])).stdout) as { items: unknown[] };
+      const ours = (file: string) => JSON.parse(readFileSync(join(dir, 'cluster', file), 'utf8')) as { items: unknown[]; kind: string };
+      // Same objects, field for field, as kubectl prints them (timestamps included).
+      assert.deepEqual(ours('services.json').items, (await viaKubectl('services', '-n', 'shop', '--field-selector', 'metadata.name=web')).items);
+      assert.deepEqual(ours('endpointslices.json').items, (await viaKubectl('endpointslices.discovery.k8s.io', '-n', 'shop')).items);
+      assert.deepEqual(ours('nodes.json').items, (await viaKubectl('nodes')).items);
+      assert.deepEqual(ours('pods.json').items, (await viaKubectl('pods', '-n', 'shop', '-l', 'app=web')).items);
+      assert.equal(ours('nodes.json').kind, 'List');
+      const snap = await SnapshotSource.open(dir);
+      const state = await snap.readState();
+      assert.equal(state.kubeProxyConfig?.mode, 'ipvs');
+      const dumps = await snap.readNodes({ nodes: ['node-a', 'node-b', 'node-c'], healthCheckPorts: [] });
+      assert.deepEqual([...dumps.keys()].sort(), ['node-a', 'node-b']); // node-c hosts no endpoint
+      await snap.close();
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
