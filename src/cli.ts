@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { addGlobalOptions } from './commands/global-options.ts';
 import { register as registerExplain } from './commands/explain-svc.ts';
 import { register as registerTrace } from './commands/trace.ts';
+import { register as registerCapture } from './commands/capture.ts';
+import { register as registerCleanup } from './commands/cleanup.ts';
 import { DumpParseError } from './dataplane/errors.ts';
 import { ExitCode, NetpathError } from './errors.ts';
 
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
   addGlobalOptions(program);
   registerExplain(program);
   registerTrace(program);
+  registerCapture(program);
+  registerCleanup(program);
   return program;
 }
 

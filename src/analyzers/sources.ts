@@ -1,6 +1,6 @@
 import type { V1Node } from '@kubernetes/client-node';
 import type { ClusterState } from '../model/cluster.ts';
-import { addressFromEnd, cidrContains, parseCidr, parseIP } from '../net/ip.ts';
+import { addressFromEnd, parseCidr, parseIP } from '../net/ip.ts';
 import type { Family } from '../net/ip.ts';
 import { nodePodCIDRs, primaryNodeIPs } from './kube-proxy/index.ts';
 import type { ProxyConfigView } from './kube-proxy/index.ts';
@@ -56,6 +56,3 @@ export function externalSource(sourceRanges: readonly string[], family: Family):
   }
   return { ip: OUTSIDE[family], label: `an external client (${OUTSIDE[family]})` };
 }
-
-/** True when `ip` lies in one of the CIDRs. */
-export const inAny = (cidrs: readonly string[], ip: string) => cidrs.some((c) => cidrContains(c, ip));
