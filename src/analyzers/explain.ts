@@ -116,7 +116,14 @@ export function explainService(input: ExplainInput): ServiceExplanation {
 
   const external = view.type === 'NodePort' || view.type === 'LoadBalancer';
   const lb = external
-    ? loadBalancerSharesFromPaths(paths, nodes, state.nodes)
+    ? loadBalancerSharesFromPaths(
+        paths,
+        nodes,
+        state.nodes,
+        endpoints
+          .filter((e) => e.portName === view.ports[0]?.name && (e.ready || (e.serving && e.terminating)))
+          .map((e) => ({ ip: e.ip, port: e.port, node: e.node, pod: e.pod })),
+      )
     : { shares: [], imbalanceFactor: null, targetNodes: [] };
   const summary = serviceSummary(service, config.gates);
   const findings = findServiceFindings({

@@ -1,4 +1,5 @@
 import type { V1Node } from '@kubernetes/client-node';
+import type { EndpointRef } from '../model/outcome.ts';
 import type { LoadBalancerShare, NodeReport, PathReport } from '../model/results.ts';
 import { loadBalancerExclusion } from './kube-proxy/index.ts';
 
@@ -18,6 +19,8 @@ export function loadBalancerSharesFromPaths(
   paths: readonly PathReport[],
   nodes: readonly NodeReport[],
   nodeObjects: readonly V1Node[],
+  /** Endpoints listed with share 0 when no healthy node sends them anything: worth seeing. */
+  endpoints: readonly EndpointRef[],
 ): ShareResult {
   const entry = paths.some((p) => p.entry === 'LoadBalancer') ? 'LoadBalancer' : 'NodePort';
   const first = paths.find((p) => p.entry === entry && p.from.startsWith('an external client'));
@@ -26,7 +29,7 @@ export function loadBalancerSharesFromPaths(
   const targets = nodes
     .filter((n) => !excluded.has(n.name) && n.healthCheck.status !== 503)
     .map((n) => n.name);
-  const byEndpoint = new Map<string, LoadBalancerShare>();
+  const byEndpoint = new Map<string, LoadBalancerShare>(endpoints.map((e) => [`${e.ip}:${e.port}`, { endpoint: e, share: 0 }]));
   for (const node of targets) {
     const path = paths.find(
       (p) => p.node === node && p.entry === entry && p.address === (entry === 'NodePort' ? p.address : first.address) && p.port === first.port && p.protocol === first.protocol,

@@ -33,6 +33,4 @@ export { predictHealthCheck, readyLocalEndpoints } from './health.ts';
 export type { HealthPrediction } from './health.ts';
 export { modelOutcomes } from './model-walk.ts';
 export type { ModelWalkInput } from './model-walk.ts';
-export { loadBalancerShares } from './lb-shares.ts';
-export type { LoadBalancerShares } from './lb-shares.ts';
 export { findNode, loadBalancerExclusion, nodePodCIDRs, primaryNodeIPs } from './nodes.ts';

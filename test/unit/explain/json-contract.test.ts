@@ -6,6 +6,13 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { toJson } from '../../../src/render/index.ts';
 import { explainBundle, traceBundle } from './bundle-helpers.ts';
 
+/** The few fields these tests read; the schema checks the rest. */
+interface Doc {
+  kind: string;
+  outcomes: { steps: { line: number | null }[] }[];
+  paths: { outcomes: { verdict: string }[] }[];
+}
+
 async function validator(file: string) {
   const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true });
   return ajv.compile(JSON.parse(await readFile(file, 'utf8')));
@@ -18,7 +25,7 @@ test('explain-svc JSON of every example service validates against the schema', a
     ['examples/local-lb', 'shop', 'web'],
   ];
   for (const [dir, ns, name] of cases) {
-    const doc = JSON.parse(toJson(await explainBundle(dir, ns, name)));
+    const doc = JSON.parse(toJson(await explainBundle(dir, ns, name))) as Doc;
     assert.ok(validate(doc), `${ns}/${name}: ${JSON.stringify(validate.errors)}`);
     assert.equal(doc.kind, 'ServiceExplanation');
   }
@@ -26,14 +33,14 @@ test('explain-svc JSON of every example service validates against the schema', a
 
 test('trace JSON validates and carries rule lines', async () => {
   const validate = await validator('schema/trace.schema.json');
-  const doc = JSON.parse(toJson(await traceBundle('examples/overall', '5.6.7.8:80', 'external:203.0.113.130')));
+  const doc = JSON.parse(toJson(await traceBundle('examples/overall', '5.6.7.8:80', 'external:203.0.113.130'))) as Doc;
   assert.ok(validate(doc), JSON.stringify(validate.errors));
-  assert.equal(doc.outcomes[0].steps.at(-1).line, 44);
+  assert.equal(doc.outcomes[0]?.steps.at(-1)?.line, 44);
 });
 
 test('the schema rejects a document that breaks the contract', async () => {
   const validate = await validator('schema/service-explanation.schema.json');
-  const doc = JSON.parse(toJson(await explainBundle('examples/overall', 'ns4', 'svc4')));
-  doc.paths[0].outcomes[0].verdict = 'FORWARD';
+  const doc = JSON.parse(toJson(await explainBundle('examples/overall', 'ns4', 'svc4'))) as Doc;
+  doc.paths[0]!.outcomes[0]!.verdict = 'FORWARD';
   assert.equal(validate(doc), false);
 });
