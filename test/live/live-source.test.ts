@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuthorizationV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { AuthorizationV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import type { V1Pod } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { Command } from 'commander';
@@ -254,5 +254,58 @@ describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored,
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  });
+
+  test('exec over WebSocket needs both get and create on pods/exec (why deploy/rbac.yaml grants both)', async () => {
+    const rbac = api.admin.makeApiClient(RbacAuthorizationV1Api);
+    for (const verb of ['get', 'create']) {
+      const name = `bob-exec-${verb}-only`;
+      await rbac.createNamespacedRole({
+        namespace: DEBUG_NS,
+        body: { metadata: { name }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['create', 'get', 'delete'] }, { apiGroups: [''], resources: ['pods/exec'], verbs: [verb] }] },
+      });
+      await rbac.createNamespacedRoleBinding({
+        namespace: DEBUG_NS,
+        body: { metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'bob' }] },
+      });
+      try {
+        const reader = new DebugPodReader(open('bob').clients, { namespace: DEBUG_NS, image: 'x', podRunningTimeoutMs: 30_000, execTimeoutMs: 20_000, pollMs: 100 });
+        const kubelet = actAsKubelet(api.admin, DEBUG_NS, () => ({ phase: 'Running' }));
+        await assert.rejects(
+          reader.readNode({ node: 'node-a', address: null, healthCheckPorts: [] }, () => {}),
+          is(ExitCode.FORBIDDEN, 'forbidden: cannot create pods/exec in namespace kubectl-netpath (user bob); apply deploy/rbac.yaml'),
+          verb,
+        );
+        await kubelet;
+        assert.equal((await debugPods(api.admin, DEBUG_NS)).length, 0);
+      } finally {
+        await rbac.deleteNamespacedRoleBinding({ namespace: DEBUG_NS, name });
+        await rbac.deleteNamespacedRole({ namespace: DEBUG_NS, name });
+      }
+    }
+  });
+
+  test('success (exec answered by a stand-in, everything else real): the dump comes back and the pod is gone', async () => {
+    const clients = open('jane').clients;
+    // Plays the container's side of exec: the tool probe, kube-proxy's metrics port, iptables-save.
+    const answers: Record<string, string> = { sh: 'image curl\nimage iptables-save\n', curl: 'iptables', 'iptables-save': '*nat\n:KUBE-SERVICES - [0:0]\nCOMMIT\n' };
+    const exec = {
+      exec: async (_ns: string, _pod: string, _c: string, argv: string[], stdout: NodeJS.WritableStream, _e: unknown, _i: unknown, _t: boolean, cb: (s: object) => void) => {
+        const ws = Object.assign(new (await import('node:events')).EventEmitter(), { close: () => ws.emit('close') });
+        setImmediate(() => {
+          stdout.write(answers[argv[0] ?? ''] ?? '');
+          cb({ status: 'Success' });
+          ws.emit('close');
+        });
+        return ws;
+      },
+    } as unknown as typeof clients.exec;
+    const reader = new DebugPodReader({ ...clients, exec }, { namespace: DEBUG_NS, image: 'x', podRunningTimeoutMs: 30_000, execTimeoutMs: 5000, pollMs: 100 });
+    const kubelet = actAsKubelet(api.admin, DEBUG_NS, () => ({ phase: 'Running' }));
+    const dump = await reader.readNode({ node: 'node-a', address: null, healthCheckPorts: [] }, () => {});
+    await kubelet;
+    assert.equal(dump.proxyMode, 'iptables');
+    assert.deepEqual([...dump.files], [['iptables-save.txt', '*nat\n:KUBE-SERVICES - [0:0]\nCOMMIT\n']]);
+    assert.equal((await debugPods(api.admin, DEBUG_NS)).length, 0);
   });
 });
