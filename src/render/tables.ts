@@ -61,7 +61,6 @@ export function renderTable({ head, rows, maxWidth, wrap = false, shrinkFirst = 
   const cells = rows.filter((row) => Array.isArray(row));
   const natural = head.map((h, i) => Math.max(visibleWidth(h), ...cells.map((row) => cellWidth(row[i] ?? ''))));
   const colWidths = fitColumns(natural, maxWidth, shrinkFirst);
-  const tableWidth = colWidths.reduce((a, b) => a + b, 0) + GAP.length * (colWidths.length - 1);
   const table = new Table({
     head: head.map((h) => style.bold(h)),
     colWidths,
@@ -73,8 +72,10 @@ export function renderTable({ head, rows, maxWidth, wrap = false, shrinkFirst = 
     if (Array.isArray(row)) {
       table.push(row);
     } else {
-      // Wrapped here, indented under the row; cli-table3 would lose the indent on wrapping.
-      const lines = wrapText(row.note, Math.max(tableWidth - NOTE_INDENT.length, MIN_WRAPPED));
+      // Wrapped here, indented under the row; cli-table3 would lose the indent on wrapping. It
+      // gives a spanning cell the column widths plus one per inner border, not our wider gap.
+      const spanWidth = colWidths.reduce((a, b) => a + b, 0) + colWidths.length - 1;
+      const lines = wrapText(row.note, Math.max(spanWidth - NOTE_INDENT.length, MIN_WRAPPED));
       table.push([{ colSpan: head.length, content: lines.map((l) => NOTE_INDENT + style.dim(l)).join('\n') }]);
     }
   }
