@@ -106,7 +106,7 @@ t0=$SECONDS
 log "etcd built in $((SECONDS - t0))s"
 
 "$BIN/kube-proxy" --version >&2
-"$BIN/etcd" --version | head -1 >&2
+"$BIN/etcd" --version >&2
 printf 'kubernetes=%s\netcd=%s\ngo=%s\nbuilt=%s\nseconds=%s\n' \
   "$VERSION" "$ETCD_VERSION" "$(go env GOVERSION)" "$BUILD_DATE" "$SECONDS" >"$STAMP"
 log "done in ${SECONDS}s -> $BIN"

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { execa } from 'execa';
@@ -24,7 +25,16 @@ export interface Cluster {
 export async function clusterUp(opts: ClusterOptions): Promise<Cluster> {
   const args = ['--mode', opts.mode, ...(opts.version ? ['--version', opts.version] : [])];
   const res = await execa(path.join(CLUSTER_SCRIPTS, 'up'), args, { stderr: 'inherit' });
-  const layoutFile = res.stdout.trim().split('\n').at(-1) ?? '';
+  return attachCluster(res.stdout.trim().split('\n').at(-1));
+}
+
+/** The cluster.json of the running cluster: scripts/cluster/lib.sh's NPE_DIR. */
+export function defaultLayoutFile(): string {
+  return path.join(process.env.NETPATH_CLUSTER_DIR ?? path.join(tmpdir(), 'netpath-cluster'), 'cluster.json');
+}
+
+/** Binds to a cluster already brought up by scripts/cluster/up (e.g. for an interactive session). */
+export async function attachCluster(layoutFile = defaultLayoutFile()): Promise<Cluster> {
   const layout = await readLayout(layoutFile);
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(layout.kubeconfig);

@@ -2,10 +2,17 @@ import type { Cluster } from './cluster.ts';
 import { inNetnsOk } from './netns.ts';
 import { waitUntil } from './wait.ts';
 
-/** One sample of a Prometheus text-format gauge without labels; undefined when absent. */
-export function metricValue(text: string, name: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+/**
+ * One sample of a Prometheus text-format metric: the unlabelled one, or with `label` (e.g.
+ * `ip_family="IPv4"`) among its labels; undefined when absent.
+ */
+export function metricValue(text: string, name: string, label?: string): number | undefined {
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})? (\S+)/.exec(line);
+    if (!m || m[1] !== name) continue;
+    if (label === undefined ? m[2] === undefined : m[2]?.includes(label)) return Number(m[3]);
+  }
+  return undefined;
 }
 
 interface ProxySyncState {
@@ -18,7 +25,9 @@ async function proxySyncState(netns: string): Promise<ProxySyncState> {
   const pending =
     (metricValue(text, 'kubeproxy_sync_proxy_rules_endpoint_changes_pending') ?? 0) +
     (metricValue(text, 'kubeproxy_sync_proxy_rules_service_changes_pending') ?? 0);
-  return { lastSync: metricValue(text, 'kubeproxy_sync_proxy_rules_last_timestamp_seconds') ?? 0, pending };
+  // kube-proxy runs an IPv6 proxier too where the netns has IPv6; the harness's Services are IPv4.
+  const lastSync = metricValue(text, 'kubeproxy_sync_proxy_rules_last_timestamp_seconds', 'ip_family="IPv4"') ?? 0;
+  return { lastSync, pending };
 }
 
 /**
