@@ -1,0 +1,298 @@
+import { DumpParseError } from '../errors.ts';
+import type { BinOp, MatchOp, NftElement, NftExpr, NftRule, NftRuleset, NftStatement, NftTable, NftVerdict } from './model.ts';
+import { tableLabel } from './model.ts';
+import { renderRule } from './render.ts';
+import { RulesetBuilder } from './ruleset-builder.ts';
+
+/** Parses `nft -j list ruleset` (libnftables JSON schema 1). Throws DumpParseError when malformed. */
+export function parseNftJson(text: string, file = 'nft.json'): NftRuleset {
+  const doc = parseJsonText(text, file);
+  const items = (doc as { nftables?: unknown } | null)?.nftables;
+  if (typeof doc !== 'object' || doc === null || !Array.isArray(items)) {
+    throw new DumpParseError(file, null, 'not `nft -j list ruleset` output: no top-level "nftables" array');
+  }
+  const b = new RulesetBuilder(file, 'json');
+  let version: string | null = null;
+  const rules: { index: number; body: Obj }[] = [];
+  items.forEach((item, index) => {
+    const [kind, body] = single(item, `nftables[${index}]`, file);
+    switch (kind) {
+      case 'metainfo':
+        version = typeof body.version === 'string' ? body.version : null;
+        return;
+      case 'table': {
+        const t = b.table(str(body, 'family', index, file), str(body, 'name', index, file));
+        t.handle = optNum(body.handle);
+        t.comment = optStr(body.comment);
+        return;
+      }
+      case 'chain':
+        addChain(b, body, index);
+        return;
+      case 'set':
+      case 'map':
+        addSet(b, body, index, kind);
+        return;
+      case 'element': {
+        const t = tableOf(b, body, index);
+        const name = str(body, 'name', index, file);
+        const isMap = t.sets.get(name)?.kind === 'map';
+        b.elements(t, name, arr(body.elem).map((e) => element(e, isMap, noticeFor(b, `element of ${name}`))), null);
+        return;
+      }
+      case 'rule':
+        rules.push({ index, body });
+        return;
+      default:
+        b.notice('layout', null, `nftables[${index}]: "${kind}" objects are not evaluated (${tableLabelOf(body)})`);
+    }
+  });
+  for (const { index, body } of rules) addRule(b, body, index);
+  return b.finish(version);
+}
+
+type Obj = Record<string, unknown>;
+
+function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    // V8 names the position for most errors; without it only a truncation has a known line (the last).
+    const pos = /position (\d+)/.exec(msg);
+    const atEnd = pos !== null && Number(pos[1]) >= text.trimEnd().length;
+    const truncated = atEnd || /end of (JSON )?input/i.test(msg) || /Unterminated/i.test(msg);
+    const line = pos ? lineAt(text, Number(pos[1])) : truncated ? lineAt(text, text.length) : null;
+    throw new DumpParseError(file, line, `${truncated ? 'truncated JSON' : 'invalid JSON'}: ${msg}`);
+  }
+}
+
+function lineAt(text: string, pos: number): number {
+  let line = 1;
+  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function single(item: unknown, where: string, file: string): [string, Obj] {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new DumpParseError(file, null, `${where}: expected an object`);
+  const keys = Object.keys(item);
+  if (keys.length !== 1) throw new DumpParseError(file, null, `${where}: expected one key, got ${JSON.stringify(keys)}`);
+  const kind = keys[0] as string;
+  const body = (item as Obj)[kind];
+  return [kind, typeof body === 'object' && body !== null ? (body as Obj) : {}];
+}
+
+function str(o: Obj, key: string, index: number, file: string): string {
+  const v = o[key];
+  if (typeof v !== 'string') throw new DumpParseError(file, null, `nftables[${index}]: missing "${key}"`);
+  return v;
+}
+const optStr = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const optNum = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
+const strList = (v: unknown): string[] => arr(v).filter((x): x is string => typeof x === 'string');
+
+function tableOf(b: RulesetBuilder, body: Obj, index: number): NftTable {
+  return b.table(str(body, 'family', index, b.file), str(body, 'table', index, b.file));
+}
+
+function tableLabelOf(body: Obj): string {
+  return `${String(body.family ?? '?')} ${String(body.table ?? body.name ?? '?')}`;
+}
+
+function addChain(b: RulesetBuilder, body: Obj, index: number): void {
+  const t = tableOf(b, body, index);
+  const c = b.chain(t, str(body, 'name', index, b.file), null);
+  c.handle = optNum(body.handle);
+  c.comment = optStr(body.comment);
+  if (typeof body.hook === 'string') {
+    if (typeof body.prio !== 'number') throw b.error(null, `nftables[${index}]: base chain ${c.name} without numeric "prio"`);
+    c.base = {
+      type: optStr(body.type) ?? 'filter',
+      hook: body.hook,
+      priority: body.prio,
+      policy: body.policy === 'drop' ? 'drop' : 'accept',
+      device: optStr(body.dev),
+    };
+  }
+}
+
+function addSet(b: RulesetBuilder, body: Obj, index: number, kind: 'set' | 'map'): void {
+  const t = tableOf(b, body, index);
+  const name = str(body, 'name', index, b.file);
+  const report = noticeFor(b, `${kind} ${name} of ${tableLabel(t)}`);
+  const typeText = (v: unknown): string[] =>
+    typeof v === 'string' ? [v] : Array.isArray(v) ? strList(v) : v === undefined ? [] : [JSON.stringify(v)];
+  const set = b.set(t, {
+    name,
+    kind,
+    keyType: typeText(body.type),
+    dataType: kind === 'map' ? typeText(body.map).join(' . ') || null : null,
+    flags: strList(body.flags),
+    timeout: optNum(body.timeout),
+    comment: optStr(body.comment),
+    elements: [],
+    handle: optNum(body.handle),
+    line: null,
+  });
+  set.elements.push(...arr(body.elem).map((e) => element(e, kind === 'map', report)));
+}
+
+function addRule(b: RulesetBuilder, body: Obj, index: number): void {
+  const t = tableOf(b, body, index);
+  const chain = str(body, 'chain', index, b.file);
+  const handle = optNum(body.handle);
+  const report = noticeFor(b, `${tableLabel(t)} chain ${chain}${handle === null ? '' : ` handle ${handle}`}`);
+  if (!Array.isArray(body.expr)) throw b.error(null, `nftables[${index}]: rule in ${chain} without an "expr" array`);
+  const statements = body.expr.map((s) => statement(s, report));
+  const comment = optStr(body.comment);
+  const rule: NftRule = { table: t, chain, handle, comment, statements, text: '', line: null };
+  rule.text = renderRule(rule);
+  b.rule(rule);
+}
+
+type Report = (what: string) => void;
+
+function noticeFor(b: RulesetBuilder, where: string): Report {
+  return (what) => b.notice('unknown-expression', null, `unknown expression in ${where}: ${what}`);
+}
+
+const VERDICTS = new Set(['accept', 'drop', 'continue', 'return', 'jump', 'goto']);
+
+function verdict(v: unknown): NftVerdict | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const keys = Object.keys(v);
+  const k = keys[0];
+  if (keys.length !== 1 || k === undefined || !VERDICTS.has(k)) return null;
+  const body = (v as Obj)[k] as Obj | null;
+  const target = body && typeof body.target === 'string' ? body.target : null;
+  return { kind: 'verdict', verdict: k as NftVerdict['verdict'], target };
+}
+
+function statement(s: unknown, report: Report): NftStatement {
+  const v = verdict(s);
+  if (v) return v;
+  if (typeof s !== 'object' || s === null || Array.isArray(s) || Object.keys(s).length !== 1) return unknownStmt(s, report);
+  const kind = Object.keys(s)[0] as string;
+  const raw = (s as Obj)[kind];
+  const body: Obj = typeof raw === 'object' && raw !== null ? (raw as Obj) : {};
+  switch (kind) {
+    case 'match': {
+      const op = typeof body.op === 'string' ? body.op : '';
+      if (!MATCH_OPS.has(op)) return unknownStmt(s, report);
+      return { kind: 'match', op: op as MatchOp, left: expr(body.left, report), right: expr(body.right, report) };
+    }
+    case 'vmap':
+      return { kind: 'vmap', key: expr(body.key, report), data: expr(body.data, report) };
+    case 'reject': {
+      const type = optStr(body.type);
+      const code = optStr(body.expr);
+      const plain = type === null || (code === 'port-unreachable' && /^icmp(x|v6)?$/.test(type));
+      return { kind: 'reject', type: plain ? null : type, code: plain ? null : code };
+    }
+    case 'dnat':
+    case 'snat':
+      return {
+        kind: 'nat',
+        type: kind,
+        family: optStr(body.family),
+        addr: body.addr === undefined ? null : expr(body.addr, report),
+        port: body.port === undefined ? null : expr(body.port, report),
+        flags: strList(body.flags),
+      };
+    case 'masquerade':
+      return { kind: 'masquerade', flags: strList(body.flags), port: body.port === undefined ? null : expr(body.port, report) };
+    case 'mangle':
+      return { kind: 'mangle', key: expr(body.key, report), value: expr(body.value, report) };
+    case 'counter':
+      return typeof raw === 'string'
+        ? { kind: 'counter', packets: null, bytes: null, name: raw }
+        : { kind: 'counter', packets: optNum(body.packets), bytes: optNum(body.bytes), name: null };
+    case 'log':
+      return { kind: 'log', prefix: optStr(body.prefix) };
+    case 'set': {
+      const op = body.op;
+      const set = optStr(body.set);
+      if ((op !== 'add' && op !== 'update' && op !== 'delete') || !set?.startsWith('@')) return unknownStmt(s, report);
+      return { kind: 'setop', op, set: set.slice(1), elem: expr(body.elem, report) };
+    }
+    default:
+      return unknownStmt(s, report);
+  }
+}
+
+const MATCH_OPS = new Set(['==', '!=', '<', '>', '<=', '>=', 'in']);
+const BINOPS = new Set(['&', '|', '^', '<<', '>>']);
+
+function unknownStmt(s: unknown, report: Report): NftStatement {
+  const text = JSON.stringify(s);
+  report(text);
+  return { kind: 'unknown', text };
+}
+
+function unknownExpr(e: unknown, report: Report): NftExpr {
+  const text = JSON.stringify(e) ?? String(e);
+  report(text);
+  return { kind: 'unknown', text };
+}
+
+function expr(e: unknown, report: Report): NftExpr {
+  if (typeof e === 'string') return e.startsWith('@') ? { kind: 'setref', name: e.slice(1) } : { kind: 'value', value: e };
+  if (typeof e === 'number') return { kind: 'value', value: e };
+  if (Array.isArray(e)) return { kind: 'list', items: e.map((x) => expr(x, report)) };
+  if (typeof e !== 'object' || e === null || Object.keys(e).length !== 1) return unknownExpr(e, report);
+  const kind = Object.keys(e)[0] as string;
+  const body = (e as Obj)[kind];
+  const o: Obj = typeof body === 'object' && body !== null ? (body as Obj) : {};
+  switch (kind) {
+    case 'payload':
+      if (typeof o.protocol === 'string' && typeof o.field === 'string') return { kind: 'payload', protocol: o.protocol, field: o.field };
+      return unknownExpr(e, report);
+    case 'meta':
+      return typeof o.key === 'string' ? { kind: 'meta', key: o.key } : unknownExpr(e, report);
+    case 'ct':
+      return typeof o.key === 'string' ? { kind: 'ct', key: o.key, dir: optStr(o.dir) } : unknownExpr(e, report);
+    case 'fib':
+      return typeof o.result === 'string' ? { kind: 'fib', flags: strList(o.flags), result: o.result } : unknownExpr(e, report);
+    case 'numgen':
+      if (typeof o.mode === 'string' && typeof o.mod === 'number') return { kind: 'numgen', mode: o.mode, mod: o.mod, offset: optNum(o.offset) ?? 0 };
+      return unknownExpr(e, report);
+    case 'concat':
+      return Array.isArray(body) ? { kind: 'concat', items: body.map((x) => expr(x, report)) } : unknownExpr(e, report);
+    case 'prefix':
+      if (typeof o.addr === 'string' && typeof o.len === 'number') return { kind: 'prefix', addr: o.addr, len: o.len };
+      return unknownExpr(e, report);
+    case 'range':
+      if (Array.isArray(body) && body.length === 2) return { kind: 'range', from: expr(body[0], report), to: expr(body[1], report) };
+      return unknownExpr(e, report);
+    case 'set':
+      return { kind: 'set', elements: arr(body).map((x) => element(x, Array.isArray(x) && x.length === 2, report)) };
+    case 'elem':
+      return element(e, false, report).key;
+    default:
+      if (BINOPS.has(kind) && Array.isArray(body) && body.length === 2) {
+        return { kind: 'binop', op: kind as BinOp, left: expr(body[0], report), right: expr(body[1], report) };
+      }
+      return unknownExpr(e, report);
+  }
+}
+
+/** One entry of `elem`: a key, `{elem: {val, comment, timeout, expires}}`, or `[key, data]` in maps. */
+function element(e: unknown, isMap: boolean, report: Report): NftElement {
+  let keyJson: unknown = e;
+  let data: NftElement['data'] = null;
+  if (isMap && Array.isArray(e) && e.length === 2) {
+    keyJson = e[0];
+    data = verdict(e[1]) ?? expr(e[1], report);
+  }
+  const wrapped = typeof keyJson === 'object' && keyJson !== null && !Array.isArray(keyJson) && 'elem' in keyJson;
+  const meta: Obj = wrapped ? (((keyJson as Obj).elem as Obj | null) ?? {}) : {};
+  return {
+    key: expr(wrapped ? meta.val : keyJson, report),
+    data,
+    comment: optStr(meta.comment),
+    timeout: optNum(meta.timeout),
+    expires: optNum(meta.expires),
+    line: null,
+  };
+}

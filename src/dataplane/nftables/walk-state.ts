@@ -1,0 +1,72 @@
+import type { Family } from '../../net/ip.ts';
+import type { HostView, WalkStep } from '../types.ts';
+import type { PacketView } from './eval-expr.ts';
+import type { NftChain, NftElement, NftExpr, NftRule, NftRuleset, NftSet, NftTable } from './model.ts';
+import { tableLabel } from './model.ts';
+import { renderElement } from './render.ts';
+
+/** One branch of a walk: the packet as rewritten so far and what happened to it. */
+export interface WalkState {
+  prob: number;
+  saddr: string;
+  daddr: string;
+  dport: number;
+  mark: bigint;
+  dnat: { ip: string; port: number } | null;
+  masquerade: boolean;
+  /** NAT bindings already set up for this connection (later nat chains of that kind are skipped). */
+  natDone: ReadonlySet<'dst' | 'src'>;
+  /** A kube-proxy rule said `accept`. */
+  accepted: boolean;
+  steps: WalkStep[];
+  conditions: string[];
+  dynamic: boolean;
+}
+
+/** How a chain or rule ended for one branch. `next`: go on with the next rule. */
+export type End = 'next' | 'return' | 'accept' | 'drop' | 'reject' | 'nat';
+
+export interface Flow {
+  s: WalkState;
+  end: End;
+}
+
+export interface WalkContext {
+  rs: NftRuleset;
+  host: HostView;
+  family: Family;
+  protocol: number;
+  isLocal(ip: string): boolean;
+}
+
+export function clone(s: WalkState): WalkState {
+  return { ...s, natDone: new Set(s.natDone), steps: [...s.steps], conditions: [...s.conditions] };
+}
+
+export function withCondition(s: WalkState, text: string): WalkState {
+  if (s.conditions.includes(text)) return s;
+  const c = clone(s);
+  c.conditions.push(text);
+  return c;
+}
+
+export function packetView(s: WalkState, ctx: WalkContext): PacketView {
+  return { family: ctx.family, saddr: s.saddr, daddr: s.daddr, dport: s.dport, protocol: ctx.protocol, mark: s.mark, isLocal: ctx.isLocal };
+}
+
+export function ruleStep(ctx: WalkContext, table: NftTable, rule: NftRule): WalkStep {
+  const step: WalkStep = { table: tableLabel(table), chain: rule.chain, rule: rule.text, line: rule.line, file: ctx.rs.file };
+  if (rule.handle !== null) step.handle = rule.handle;
+  return step;
+}
+
+/** The element of a named set or map that matched, as nft prints it inside `elements = { ... }`. */
+export function elementStep(ctx: WalkContext, table: NftTable, set: NftSet, el: NftElement, key: NftExpr): WalkStep {
+  return { table: tableLabel(table), chain: `${set.kind} ${set.name}`, rule: renderElement(el, key), line: el.line, file: ctx.rs.file };
+}
+
+export function policyStep(ctx: WalkContext, table: NftTable, chain: NftChain): WalkStep {
+  const step: WalkStep = { table: tableLabel(table), chain: chain.name, rule: `policy ${chain.base?.policy ?? 'accept'}`, line: chain.line, file: ctx.rs.file };
+  if (chain.handle !== null) step.handle = chain.handle;
+  return step;
+}

@@ -1,0 +1,40 @@
+/** goto vs jump, base-chain policies and accept, on fixtures/nft-json-netpath-verdicts.json (handles read in the file). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createNftWalker, parseNftJson } from '../../../src/dataplane/nftables/index.ts';
+import { localFixture, packet, summary } from './helpers.ts';
+
+const walker = createNftWalker(parseNftJson(localFixture('nft-json-netpath-verdicts.json')));
+const host = { localAddresses: ['192.168.0.2'] };
+const handles = (o: { steps: { handle?: number }[] }) => o.steps.map((s) => s.handle);
+
+test('goto: when the called chain returns, the calling chain is done too', () => {
+  // port 81: `goto check` (5); check does not drop 203.0.113.1 and returns, so rule 6 is never reached.
+  const os = walker.walk(packet('203.0.113.1', '10.180.0.50', 81), host);
+  assert.deepEqual(summary(os), [['NO-MATCH', 1, null, null, false]]);
+  assert.deepEqual(os[0]!.steps, []);
+});
+
+test('jump: when the called chain returns, the next rule runs', () => {
+  // port 82: `jump check` (7) returns, then `tcp dport 82 drop` (8).
+  const os = walker.walk(packet('203.0.113.1', '10.180.0.50', 82), host);
+  assert.deepEqual(summary(os), [['DROP', 1, null, null, false]]);
+  assert.deepEqual(handles(os[0]!), [8]);
+  assert.equal(os[0]!.steps[0]!.rule, 'tcp dport 82 drop comment "after jump: reached"');
+});
+
+test('a drop inside the called chain ends the packet', () => {
+  const os = walker.walk(packet('198.51.100.7', '10.180.0.50', 81), host);
+  assert.deepEqual(summary(os), [['DROP', 1, null, null, false]]);
+  assert.deepEqual(handles(os[0]!), [5, 4]);
+});
+
+test('base chain policy drop, and an accept that only ends its own chain', () => {
+  const dropped = walker.walk(packet('203.0.113.1', '192.168.0.2', 80), host);
+  assert.deepEqual(summary(dropped), [['DROP', 1, null, null, false]]);
+  assert.deepEqual(dropped[0]!.steps, [{ table: 'ip netpath-verdicts', chain: 'in', rule: 'policy drop', line: null, file: 'nft.json', handle: 3 }]);
+  // `tcp dport 22 accept` in a table that is not kube-proxy's: evidence, but not an ACCEPT verdict of kube-proxy.
+  const ssh = walker.walk(packet('203.0.113.1', '192.168.0.2', 22), host);
+  assert.deepEqual(summary(ssh), [['NO-MATCH', 1, null, null, false]]);
+  assert.deepEqual(handles(ssh[0]!), [9]);
+});
