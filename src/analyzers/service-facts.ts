@@ -20,7 +20,9 @@ export function nodeReport(input: ExplainInput, view: NodeView, ctx: WalkContext
     healthCheck: {
       status: prediction.status,
       reason: prediction.reason,
-      ...(observed ? { observed: { status: observed.status, localEndpoints: observed.localEndpoints, source: observed.source } } : {}),
+      // The source names what answered, not where it was stored, so a live run and a run on its
+      // captured bundle say the same.
+      ...(observed ? { observed: { status: observed.status, localEndpoints: observed.localEndpoints, source: `kube-proxy on ${view.node}, port ${hcPort}` } } : {}),
     },
   };
 }

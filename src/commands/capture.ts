@@ -1,4 +1,6 @@
+import type { V1Service } from '@kubernetes/client-node';
 import type { Command } from 'commander';
+import { allNodeNames, nodesForService } from '../analyzers/node-scope.ts';
 import { NetpathError, usageError } from '../errors.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { writeBundle } from '../cluster/bundle-writer.ts';
@@ -42,7 +44,8 @@ async function runCapture(service: string | undefined, cmd: Command): Promise<vo
       query = { kind: 'service', namespace: ref.namespace ?? source.namespace, name: ref.name };
     }
     const { state, kubeProxyConfigMap } = await source.readCapture(query);
-    const dumps = await source.readNodes(nodesToRead(state, query.kind === 'all-services' || !!opts.allNodes));
+    const target = query.kind === 'service' ? (state.services[0] ?? null) : null;
+    const dumps = await source.readNodes(nodesToRead(state, target, query.kind === 'all-services' || !!opts.allNodes));
     const dest = opts.output ?? '';
     const written = await writeBundle(dest, { state, kubeProxyConfigMap, dumps });
     const read = [...dumps.keys()].sort();
@@ -69,16 +72,11 @@ async function runCapture(service: string | undefined, cmd: Command): Promise<vo
  * service is reachable on node ports (NodePort, LoadBalancer), or every node when asked for.
  * Health-check ports are those of services with a healthCheckNodePort.
  */
-export function nodesToRead(state: ClusterState, everyNode: boolean): NodeQuery {
-  const all = state.nodes.map((n) => n.metadata?.name ?? '').filter((n) => n !== '');
+/** The nodes a capture reads: those the service needs (as explain-svc reads them), or all. */
+export function nodesToRead(state: ClusterState, service: V1Service | null, everyNode: boolean): NodeQuery {
   const healthCheckPorts = [
     ...new Set(state.services.map((s) => s.spec?.healthCheckNodePort).filter((p): p is number => typeof p === 'number' && p > 0)),
   ].sort((a, b) => a - b);
-  const nodePorts = state.services.some((s) => s.spec?.type === 'NodePort' || s.spec?.type === 'LoadBalancer');
-  if (everyNode || nodePorts) return { nodes: all, healthCheckPorts };
-  const hosting = new Set<string>();
-  for (const slice of state.endpointSlices) {
-    for (const ep of slice.endpoints ?? []) if (ep.nodeName) hosting.add(ep.nodeName);
-  }
-  return { nodes: all.filter((n) => hosting.has(n)), healthCheckPorts };
+  const nodes = service && !everyNode ? nodesForService(state, service, false) : allNodeNames(state);
+  return { nodes, healthCheckPorts };
 }

@@ -105,9 +105,12 @@ test('a directory bundle; a non-empty directory is refused', async () => {
 test('which nodes capture reads', () => {
   const state = contents.state;
   // NodePort service: every node, and its health-check port.
-  assert.deepEqual(nodesToRead(state, false), { nodes: ['node-a', 'node-b'], healthCheckPorts: [32000] });
+  assert.deepEqual(nodesToRead(state, service, false), { nodes: ['node-a', 'node-b'], healthCheckPorts: [32000] });
   // ClusterIP service: only nodes hosting endpoints (node-a); --all-nodes: both.
-  const clusterIP = { ...state, services: [{ ...service, spec: { type: 'ClusterIP' } }] };
-  assert.deepEqual(nodesToRead(clusterIP, false), { nodes: ['node-a'], healthCheckPorts: [] });
-  assert.deepEqual(nodesToRead(clusterIP, true).nodes, ['node-a', 'node-b']);
+  const cipService = { ...service, spec: { type: 'ClusterIP' } };
+  const clusterIP = { ...state, services: [cipService] };
+  assert.deepEqual(nodesToRead(clusterIP, cipService, false), { nodes: ['node-a'], healthCheckPorts: [] });
+  assert.deepEqual(nodesToRead(clusterIP, cipService, true).nodes, ['node-a', 'node-b']);
+  // --all-services reads every node.
+  assert.deepEqual(nodesToRead(clusterIP, null, false).nodes, ['node-a', 'node-b']);
 });
