@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { compareModes } from '../analyzers/compare-modes.ts';
 import { explainService } from '../analyzers/explain.ts';
 import { allNodeNames, nodesForService } from '../analyzers/node-scope.ts';
 import { addNodeAccessOptions } from '../cluster/live/node-access-options.ts';
@@ -18,6 +19,7 @@ import { parseServiceRef } from './target-syntax.ts';
 interface ExplainFlags extends GlobalOptions, NodeAccessFlags {
   output: OutputFormat;
   allNodes?: boolean;
+  compareModes?: boolean;
 }
 
 export function register(program: Command): void {
@@ -26,7 +28,8 @@ export function register(program: Command): void {
     .argument('<service>', 'the service, [NS/]NAME')
     .description('explain every way into a service: who receives the traffic on each node, with what share, and why')
     .addOption(outputOption())
-    .option('--all-nodes', 'read the dataplane of every node, not only the nodes this service needs');
+    .option('--all-nodes', 'read the dataplane of every node, not only the nodes this service needs')
+    .option('--compare-modes', 'also show what the service would look like under iptables, nftables and IPVS (from the API objects)');
   addNodeAccessOptions(cmd);
   cmd.action(async (ref: string, _opts: unknown, self: Command) => {
     await runExplain(ref, globalsOf(self) as ExplainFlags);
@@ -38,7 +41,7 @@ async function runExplain(raw: string, opts: ExplainFlags): Promise<void> {
   const { source, namespace } = await openSource(opts);
   try {
     // A bundle's dumps cost nothing to read: use every one it has.
-    const result = await explainFrom(source, ref.namespace ?? namespace, ref.name, !!opts.allNodes || !!opts.snapshot);
+    const result = await explainFrom(source, ref.namespace ?? namespace, ref.name, !!opts.allNodes || !!opts.snapshot, !!opts.compareModes);
     printResult(result, opts.output, opts.color);
   } finally {
     await source.close();
@@ -46,7 +49,13 @@ async function runExplain(raw: string, opts: ExplainFlags): Promise<void> {
 }
 
 /** Reads what the question needs from `source` and explains the service. */
-export async function explainFrom(source: ClusterSource, namespace: string, name: string, allNodes: boolean): Promise<ServiceExplanation> {
+export async function explainFrom(
+  source: ClusterSource,
+  namespace: string,
+  name: string,
+  allNodes: boolean,
+  withModes = false,
+): Promise<ServiceExplanation> {
   const state = await source.readState({ kind: 'service', namespace, name });
   const service = state.services.find((s) => s.metadata?.namespace === namespace && s.metadata?.name === name);
   if (!service) throw notFound(`service ${namespace}/${name} not found in ${source.description}`);
@@ -55,5 +64,7 @@ export async function explainFrom(source: ClusterSource, namespace: string, name
     nodes: nodesForService(state, service, allNodes),
     healthCheckPorts: hc ? [hc] : [],
   });
-  return explainService({ state, service, nodes: nodeViews(allNodeNames(state), dumps) });
+  const input = { state, service, nodes: nodeViews(allNodeNames(state), dumps) };
+  const result = explainService(input);
+  return withModes ? { ...result, modeComparison: compareModes(input, result) } : result;
 }

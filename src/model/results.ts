@@ -66,6 +66,16 @@ export interface LoadBalancerShare {
   share: number;
 }
 
+/** The same service under one kube-proxy mode, answered from the API objects (explain-svc --compare-modes). */
+export interface ModeComparison {
+  mode: ProxyMode;
+  paths: PathReport[];
+  loadBalancerShares: LoadBalancerShare[];
+  imbalanceFactor: number | null;
+  /** One sentence per path whose answer differs from the actual one. */
+  differences: string[];
+}
+
 export interface ServiceExplanation {
   apiVersion: 'netpath/v1alpha1';
   kind: 'ServiceExplanation';
@@ -77,6 +87,8 @@ export interface ServiceExplanation {
   findings: Finding[];
   /** Defaults netpath assumed because the bundle did not say (kube-proxy config, feature gates). */
   assumptions: string[];
+  /** Present with --compare-modes. */
+  modeComparison?: ModeComparison[];
 }
 
 export interface TraceReport {

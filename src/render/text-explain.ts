@@ -26,8 +26,23 @@ export function renderExplain(result: ServiceExplanation, options: RenderOptions
     nodesSection(result, ctx),
     sharesSection(result, ctx),
     findingsSection(result.findings, ctx),
+    modesSection(result, ctx),
     assumptionsSection(result.assumptions, ctx),
   ]);
+}
+
+/** --compare-modes: per mode, the paths whose answer would differ (wrapped, never cut). */
+function modesSection(result: ServiceExplanation, ctx: TextContext): string[] {
+  if (!result.modeComparison) return [];
+  const { style } = ctx;
+  const body = inner(ctx, 4);
+  const lines = [style.heading('In other kube-proxy modes (from the API objects)')];
+  for (const m of result.modeComparison) {
+    const factor = m.loadBalancerShares.length ? `, imbalance factor ${formatFactor(m.imbalanceFactor)}` : '';
+    lines.push(`  ${style.bold(m.mode)}: ${m.differences.length === 0 ? 'same answers' : `${m.differences.length} path(s) differ`}${factor}`);
+    for (const d of m.differences) lines.push(...indent(wrap(`- ${d}`, body), 4));
+  }
+  return lines;
 }
 
 function formatPort(p: ServicePortSummary): string {
