@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { CLUSTER_DIR, CLUSTER_FILES, NODES_DIR, NODE_FILES } from '../../src/cluster/bundle-layout.ts';
@@ -21,9 +21,14 @@ function healthCheckNodePorts(servicesJson: string): number[] {
  * Writes a snapshot bundle (contract 1, shared/design.md) of the harness cluster into `dir`:
  * cluster/*.json with the pinned kubectl, and per node the proxy mode, the dump of that mode
  * (iptables-save or nft -j list ruleset) and the healthz answer of every healthCheckNodePort.
- * Returns `dir`, ready for `--snapshot`.
+ * Returns `dir`, ready for `--snapshot`. Refuses a dir that already holds a bundle: stale files
+ * of another proxy mode would be read as this capture's.
  */
 export async function captureBundle(c: Cluster, dir: string): Promise<string> {
+  for (const sub of [CLUSTER_DIR, NODES_DIR]) {
+    const exists = await access(path.join(dir, sub)).then(() => true, () => false);
+    if (exists) throw new Error(`captureBundle: ${dir} already holds a bundle (${sub}/)`);
+  }
   const clusterDir = path.join(dir, CLUSTER_DIR);
   await mkdir(clusterDir, { recursive: true });
   const services = await kubectlJson(c, ['get', 'services', '-A']);

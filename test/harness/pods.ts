@@ -37,19 +37,30 @@ export function podKey(pod: { namespace: string; name: string }): string {
  */
 export async function addPod(c: Cluster, spec: PodSpec): Promise<HarnessPod> {
   const ports = spec.ports ?? [8080];
-  const node = nodeLayout(c.layout, spec.node);
+  nodeLayout(c.layout, spec.node); // fail on an unknown node before plumbing anything
   const key = podKey(spec);
   const res = await execa(path.join(CLUSTER_SCRIPTS, 'pod'), ['add', spec.node, key, ports.join(',')]);
   const [ip, netns] = res.stdout.trim().split(/\s+/);
   if (!ip || !netns) throw new Error(`scripts/cluster/pod add printed ${JSON.stringify(res.stdout)}`);
   const pod: HarnessPod = { namespace: spec.namespace, name: spec.name, node: spec.node, ip, netns, ports };
+  try {
+    await createPodObject(c, pod, spec.labels ?? {}, spec.ready ?? true);
+  } catch (err) {
+    await execa(path.join(CLUSTER_SCRIPTS, 'pod'), ['del', netns]);
+    throw err;
+  }
+  return pod;
+}
 
+async function createPodObject(c: Cluster, pod: HarnessPod, labels: Record<string, string>, ready: boolean): Promise<void> {
+  const node = nodeLayout(c.layout, pod.node);
+  const { ports, ip } = pod;
   await c.core.createNamespacedPod({
-    namespace: spec.namespace,
+    namespace: pod.namespace,
     body: {
-      metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels ?? {} },
+      metadata: { name: pod.name, namespace: pod.namespace, labels },
       spec: {
-        nodeName: spec.node,
+        nodeName: pod.node,
         terminationGracePeriodSeconds: 30,
         containers: [
           {
@@ -73,9 +84,8 @@ export async function addPod(c: Cluster, spec: PodSpec): Promise<HarnessPod> {
     podIP: ip,
     podIPs: [{ ip }],
     startTime: now,
-    conditions: conditions(spec.ready ?? true, now),
+    conditions: conditions(ready, now),
   }));
-  return pod;
 }
 
 function conditions(ready: boolean, now: Date): V1PodCondition[] {
