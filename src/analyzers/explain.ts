@@ -24,7 +24,7 @@ import { loadBalancerSharesFromPaths } from './load-balancer-shares.ts';
 import { externalSource, nodeSource, podSourceOn } from './sources.ts';
 import type { SourcePoint } from './sources.ts';
 import { endpointFacts, nodeReport } from './service-facts.ts';
-import { outcomeKeys, walkOnNode } from './walk-node.ts';
+import { driftOf, walkOnNode } from './walk-node.ts';
 import type { WalkContext } from './walk-node.ts';
 
 interface PathPlan {
@@ -102,13 +102,8 @@ export function explainService(input: ExplainInput): ServiceExplanation {
           outcomes: walk.outcomes,
         };
         paths.push(path);
-        if (walk.expected) {
-          const got = outcomeKeys(walk.outcomes);
-          const want = outcomeKeys(walk.expected);
-          const onlyInDataplane = [...got].filter((k) => !want.has(k));
-          const onlyInModel = [...want].filter((k) => !got.has(k));
-          if (onlyInDataplane.length || onlyInModel.length) drifts.push({ path, expected: walk.expected, onlyInDataplane, onlyInModel });
-        }
+        const drift = driftOf(path, walk);
+        if (drift) drifts.push(drift);
       }
     }
   }

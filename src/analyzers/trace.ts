@@ -1,13 +1,12 @@
 import type { TraceReport } from '../model/results.ts';
 import { EndpointIndex } from './endpoint-index.ts';
 import { findServiceFindings } from './findings/index.ts';
-import type { Drift } from './findings/index.ts';
 import type { NodeView } from './inputs.ts';
 import { findNode, primaryFamily, resolveProxyConfig, serviceSummary, serviceView } from './kube-proxy/index.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import type { ResolvedTrace } from './resolve-trace.ts';
 import { endpointFacts, nodeReport } from './service-facts.ts';
-import { modelFamily, outcomeKeys, walkOnNode } from './walk-node.ts';
+import { driftOf, modelFamily, walkOnNode } from './walk-node.ts';
 import type { WalkContext } from './walk-node.ts';
 
 /** trace: one packet through the entry node's rules (or kube-proxy's semantics), with findings. */
@@ -41,14 +40,7 @@ export function tracePacket(state: ClusterState, question: ResolvedTrace, view: 
       from: question.from,
       outcomes: walk.outcomes,
     };
-    const drifts: Drift[] = [];
-    if (walk.expected) {
-      const got = outcomeKeys(walk.outcomes);
-      const want = outcomeKeys(walk.expected);
-      const onlyInDataplane = [...got].filter((k) => !want.has(k));
-      const onlyInModel = [...want].filter((k) => !got.has(k));
-      if (onlyInDataplane.length || onlyInModel.length) drifts.push({ path, expected: walk.expected, onlyInDataplane, onlyInModel });
-    }
+    const drift = driftOf(path, walk);
     findings = findServiceFindings({
       service: serviceSummary(service, config.gates),
       serviceObject: service,
@@ -58,7 +50,7 @@ export function tracePacket(state: ClusterState, question: ResolvedTrace, view: 
       loadBalancerShares: [],
       imbalanceFactor: null,
       endpoints: endpointFacts({ state, service, nodes: [view] }, sv, primaryFamily(sv)),
-      drifts,
+      drifts: drift ? [drift] : [],
     });
   }
   return {

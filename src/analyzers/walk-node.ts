@@ -2,7 +2,8 @@ import type { V1Node, V1Service } from '@kubernetes/client-node';
 import type { ClusterState } from '../model/cluster.ts';
 import type { Outcome } from '../model/outcome.ts';
 import type { Packet } from '../model/packet.ts';
-import type { Basis, EntryKind } from '../model/results.ts';
+import type { Basis, EntryKind, PathReport } from '../model/results.ts';
+import type { Drift } from './findings/index.ts';
 import { enrichOutcome } from './enrich-outcome.ts';
 import type { EndpointIndex } from './endpoint-index.ts';
 import type { NodeView } from './inputs.ts';
@@ -84,10 +85,20 @@ export function walkOnNode(
 }
 
 /** Verdict and endpoint of each outcome that can happen: what must agree between rules and API. */
-export function outcomeKeys(outcomes: readonly Outcome[]): Set<string> {
+function outcomeKeys(outcomes: readonly Outcome[]): Set<string> {
   return new Set(
     outcomes
       .filter((o) => o.probability > 1e-12)
       .map((o) => (o.endpoint ? `${o.verdict} ${o.endpoint.ip}:${o.endpoint.port}` : o.verdict)),
   );
+}
+
+/** The drift of a walked path from what kube-proxy should have programmed, or null when they agree. */
+export function driftOf(path: PathReport, walk: NodeWalk): Drift | null {
+  if (!walk.expected) return null;
+  const got = outcomeKeys(walk.outcomes);
+  const want = outcomeKeys(walk.expected);
+  const onlyInDataplane = [...got].filter((k) => !want.has(k));
+  const onlyInModel = [...want].filter((k) => !got.has(k));
+  return onlyInDataplane.length || onlyInModel.length ? { path, expected: walk.expected, onlyInDataplane, onlyInModel } : null;
 }

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SnapshotSource } from '../../../src/cluster/nodes/snapshot.ts';
 import { explainFrom } from '../../../src/commands/explain-svc.ts';
+import type { PathReport } from '../../../src/model/results.ts';
 
 test('IPVS differs from iptables/nftables only where Local has no local endpoint', async () => {
   const source = await SnapshotSource.open('examples/local-lb');
@@ -17,7 +18,7 @@ test('IPVS differs from iptables/nftables only where Local has no local endpoint
     const ipvs = byMode.get('ipvs');
     assert.equal(ipvs?.differences.length, 2);
     for (const entry of ['NodePort', 'LoadBalancer'] as const) {
-      const p = ipvs?.paths.find((x) => x.entry === entry && x.node === 'node-c');
+      const p: PathReport | undefined = ipvs?.paths.find((x) => x.entry === entry && x.node === 'node-c');
       assert.deepEqual(
         p?.outcomes.map((o) => [o.verdict, o.endpoint?.pod]).sort(),
         [['DNAT', 'web-a1'], ['DNAT', 'web-a2'], ['DNAT', 'web-b1']],
