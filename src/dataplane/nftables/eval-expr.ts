@@ -30,7 +30,7 @@ export type PacketValue =
   | { t: 'flags'; v: ReadonlySet<string> }
   | { t: 'tuple'; items: PacketValue[] };
 
-export type EvalResult =
+type EvalResult =
   | { kind: 'value'; value: PacketValue }
   /** The header is not there (`tcp dport` on UDP, `ip daddr` on IPv6): nft's implicit dependency fails. */
   | { kind: 'absent' }

@@ -5,7 +5,7 @@ import type { NftElement, NftExpr, NftSet } from './model.ts';
 
 /** Set and map lookups: which element a packet value hits, and numgen shares of a vmap. */
 
-export type Lookup = { kind: 'hit'; element: NftElement } | { kind: 'miss' } | { kind: 'unknown'; reason: string };
+type Lookup = { kind: 'hit'; element: NftElement } | { kind: 'miss' } | { kind: 'unknown'; reason: string };
 
 export function lookup(elements: readonly NftElement[], pv: PacketValue): Lookup {
   const index = exactIndex(elements, pv);

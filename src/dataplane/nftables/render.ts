@@ -58,7 +58,7 @@ function valueStyle(e: NftExpr | null): 'mark' | 'string' | null {
   return null;
 }
 
-export function renderVerdict(v: NftVerdict): string {
+function renderVerdict(v: NftVerdict): string {
   return v.target === null ? v.verdict : `${v.verdict} ${v.target}`;
 }
 
@@ -72,7 +72,7 @@ export function renderElement(el: NftElement, against: NftExpr | null = null): s
   return s;
 }
 
-export function renderStatement(st: NftStatement): string {
+function renderStatement(st: NftStatement): string {
   switch (st.kind) {
     case 'match': {
       // nft omits `==` (and the implicit flag test) except after a binary operation.

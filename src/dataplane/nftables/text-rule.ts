@@ -184,7 +184,7 @@ function isPrimaryStart(c: Cursor): boolean {
 }
 
 /** `primary [binop value]* [. primary [binop value]*]*`; null when the tokens are not an expression. */
-export function expression(c: Cursor): NftExpr | null {
+function expression(c: Cursor): NftExpr | null {
   const items: NftExpr[] = [];
   do {
     let e = primary(c);
@@ -252,7 +252,7 @@ function value1(c: Cursor): NftExpr {
 }
 
 /** Number, prefix, range or symbol, from one word. */
-export function literal(w: string): NftExpr {
+function literal(w: string): NftExpr {
   if (/^\d+$/.test(w)) return { kind: 'value', value: Number(w) };
   if (/^0x[0-9a-f]+$/i.test(w)) return { kind: 'value', value: Number.parseInt(w, 16) };
   const slash = w.lastIndexOf('/');

@@ -1,5 +1,5 @@
 import type { Family } from '../../net/ip.ts';
-import type { HostView, WalkStep } from '../types.ts';
+import type { WalkStep } from '../types.ts';
 import type { PacketView } from './eval-expr.ts';
 import type { NftChain, NftElement, NftExpr, NftRule, NftRuleset, NftSet, NftTable } from './model.ts';
 import { tableLabel } from './model.ts';
@@ -24,7 +24,7 @@ export interface WalkState {
 }
 
 /** How a chain or rule ended for one branch. `next`: go on with the next rule. */
-export type End = 'next' | 'return' | 'accept' | 'drop' | 'reject' | 'nat';
+type End = 'next' | 'return' | 'accept' | 'drop' | 'reject' | 'nat';
 
 export interface Flow {
   s: WalkState;
@@ -33,7 +33,6 @@ export interface Flow {
 
 export interface WalkContext {
   rs: NftRuleset;
-  host: HostView;
   family: Family;
   protocol: number;
   isLocal(ip: string): boolean;

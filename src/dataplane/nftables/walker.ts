@@ -8,17 +8,17 @@ import { runChain } from './walk-rules.ts';
 import type { WalkContext, WalkState } from './walk-state.ts';
 import { clone, policyStep } from './walk-state.ts';
 
+export interface NftWalker extends Walker {
+  /** Parse notices (unknown expressions) and layout notices (other tables walked, stale chains). */
+  notices(): NftNotice[];
+}
+
 /**
  * Walks a packet through every base chain of the ip/ip6/inet tables at the hooks it passes,
  * in priority order: prerouting, then input or forward by the (post-DNAT) destination, then
  * postrouting; or output, postrouting, and for local destinations the loopback re-entry.
  * The walk follows the first packet of a new connection.
  */
-export interface NftWalker extends Walker {
-  /** Parse notices (unknown expressions) and layout notices (other tables walked, stale chains). */
-  notices(): NftNotice[];
-}
-
 export function createNftWalker(rs: NftRuleset): NftWalker {
   const layout = layoutNotices(rs);
   return {
@@ -41,7 +41,6 @@ function walk(rs: NftRuleset, packet: WalkPacket, host: HostView): WalkOutcome[]
   if (!src || !dst || src.family !== dst.family) throw new Error(`nftables walk: addresses ${packet.src} -> ${packet.dst} are not one IP family`);
   const ctx: WalkContext = {
     rs,
-    host,
     family: dst.family,
     protocol: PROTOCOL_NUMBERS[packet.protocol],
     isLocal: (ip) => isLocalAddress(host, ip),

@@ -29,8 +29,8 @@ const EXPECTED: Record<string, number> = {
   'nft-list-overall-inline-masq.nft': 56,
   'nftables-knftables-kube-proxy-example.nft': 52,
   'nft-json-knftables-kube-proxy-example.json': 52,
-  'netpath-verdicts-input.nft': 6,
-  'nft-json-netpath-verdicts.json': 6,
+  'netpath-verdicts-input.nft': 8,
+  'nft-json-netpath-verdicts.json': 8,
 };
 /** Tables of their own, without kube-proxy's. */
 const NOT_KUBE_PROXY = new Set(['netpath-verdicts-input.nft', 'nft-json-netpath-verdicts.json']);

@@ -120,8 +120,9 @@ test('ns5/svc5 LoadBalancer from inside the source range: DNAT, masqueraded, as 
   assert.deepEqual(summary(os), [['DNAT', 1, '10.180.0.3', 80, true]]);
   assert.equal(os[0]!.dynamic, true);
   assert.deepEqual(os[0]!.conditions, ['new client: 203.0.113.2 has no entry in @affinity-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80 yet (session affinity is run-time state)']);
-  // The endpoint chain refreshes the affinity entry before its DNAT.
-  assert.ok(os[0]!.steps.some((s) => s.rule === 'update @affinity-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80 { ip saddr }'));
+  // A new client misses `ip saddr @affinity-... goto endpoint-...` (handle 94) and takes the numgen
+  // rule (96); the endpoint chain then records the client (100) before its DNAT (101).
+  assert.deepEqual(os[0]!.steps.filter((s) => s.chain.startsWith('service-') || s.chain.startsWith('endpoint-')).map((s) => s.handle), [96, 100, 101]);
 });
 
 test('ns3/svc3 NodePort 3003 from outside: DNAT to 10.180.0.3:80, masqueraded (eTP=Cluster)', () => {
