@@ -49,6 +49,13 @@ die() { printf 'cluster: %s\n' "$*" >&2; exit 1; }
 # /proc/PID/stat field 22 (start time in ticks) guards against killing a recycled PID.
 pid_starttime() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
 
+# pid_live PID STARTTIME: the same process still runs (a zombie awaiting its reaper does not).
+pid_live() {
+  local rest
+  rest="$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null)" || return 1
+  [[ -n "$rest" && "${rest%% *}" != Z && "$(cut -d' ' -f20 <<<"$rest")" == "$2" ]]
+}
+
 record() { echo "$*" >>"$NPE_STATE"; }
 
 # start_bg LABEL NETNS|- CMD...: start CMD detached (own session, log in $NPE_LOGS/LABEL.log),
@@ -88,7 +95,7 @@ recorded_live_pids() {
   local kind pid st label
   while read -r kind pid st label; do
     [[ "$kind" == pid ]] || continue
-    [[ "$(pid_starttime "$pid")" == "$st" ]] && echo "$pid $label"
+    pid_live "$pid" "$st" && echo "$pid $st $label"
   done <"$NPE_STATE"
   return 0
 }
