@@ -2,7 +2,8 @@
 # Build etcd, kube-apiserver, kube-controller-manager, kube-proxy and kubectl for one pinned
 # Kubernetes version from the Go module proxy, for the e2e harness (scripts/cluster/up).
 #
-#   scripts/k8s/build.sh v1.36.3      -> prints the bin dir on the last line of stdout
+#   scripts/k8s/build.sh [v1.36.3]    -> prints the bin dir on the last line of stdout
+#                                        (default: the first version in scripts/k8s/versions)
 #
 # k8s.io/kubernetes cannot be `go install`ed: its go.mod replaces the k8s.io staging modules with
 # ./staging paths. So we build inside a throwaway module that requires k8s.io/kubernetes and
@@ -11,7 +12,7 @@
 # Output is cached under ${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-netpath/k8s/VERSION/bin/.
 set -euo pipefail
 
-VERSION="${1:?usage: build.sh vX.Y.Z}"
+VERSION="${1:-$(grep -m1 '^v' "$(dirname "${BASH_SOURCE[0]}")/versions")}"
 [[ "$VERSION" =~ ^v1\.([0-9]+)\.([0-9]+)$ ]] || { echo "build.sh: version must look like v1.36.3" >&2; exit 2; }
 MINOR="${BASH_REMATCH[1]}"
 STAGING_VERSION="v0.${MINOR}.${BASH_REMATCH[2]}"
