@@ -70,7 +70,7 @@ export function outcomeTable(outcomes: Outcome[], ctx: TextContext, numbered: bo
       ...(numbered ? [String(i + 1)] : []),
       style.verdict(o.verdict),
       formatShare(o.probability) + (o.dynamic ? '*' : ''),
-      ...(wide ? [o.endpoint?.pod ?? '-', address(o), o.endpoint?.node ?? '-'] : [o.endpoint?.pod ?? address(o)]),
+      ...(wide ? [o.endpoint?.pod ?? '-', address(o), o.endpoint?.node ?? '-'] : [o.endpoint === null ? decidedBy(o) : (o.endpoint.pod ?? address(o))]),
       o.hop ?? '-',
       formatSnat(o.sourceIPPreserved),
     ],
@@ -79,6 +79,12 @@ export function outcomeTable(outcomes: Outcome[], ctx: TextContext, numbered: bo
   const lines = renderTable({ head, rows, maxWidth: ctx.width, wrap: true, style });
   if (outcomes.some((o) => o.dynamic)) lines.push(style.dim(fit(DYNAMIC_NOTE, ctx)));
   return lines;
+}
+
+/** For a DROP, REJECT or ACCEPT: the rule that decided it, `CHAIN file:line` (NO-MATCH has none). */
+function decidedBy(o: Outcome): string {
+  const last = o.steps[o.steps.length - 1];
+  return o.verdict !== 'NO-MATCH' && last?.file ? `by ${last.chain} ${formatLocation(last)}` : '-';
 }
 
 /** An outcome's heading (`#1 DNAT 33.3% (1/3)  pod`) and where it goes, for its steps. */

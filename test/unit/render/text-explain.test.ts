@@ -40,7 +40,8 @@ describe('renderExplain default mode', () => {
     // NodePort on node-a: two local pods at 0.5 each; on node-b one pod at 1.
     assert.ok(paths.some((l) => new RegExp(`DNAT\\s+50\\.0%\\s+${POD_A2}\\s+local`).test(l)));
     assert.ok(paths.some((l) => new RegExp(`DNAT\\s+100\\.0%\\s+${POD_B1}\\s+local`).test(l)));
-    assert.ok(paths.some((l) => /DROP\s+100\.0%\s+-\s+-\s+-/.test(l)));
+    // A DROP has no endpoint: the cell names the rule that decided it (examples.ts: line 75).
+    assert.ok(paths.some((l) => /DROP\s+100\.0%\s+by KUBE-EXT-XGLOHA7QRQ3V22RZ iptables-save\.txt:75\s+-\s+-/.test(l)));
   });
 
   it('describes the service in the header', () => {
