@@ -79,8 +79,25 @@ export function walkOnNode(
   );
   return {
     basis: 'dataplane',
-    outcomes: walked.map((w) => enrichOutcome(w, packet.entryNode, ctx.index)),
+    outcomes: walked.map((w) => withReturnPath(enrichOutcome(w, packet.entryNode, ctx.index), packet)),
     expected: model(),
+  };
+}
+
+/**
+ * An outside client DNATed to a pod on another node without SNAT (IPVS's Local fallback does
+ * this) gets the reply straight from that node with the pod's address, not the one it called,
+ * and drops it: the rules "work" but the connection does not.
+ */
+function withReturnPath(o: Outcome, packet: Packet): Outcome {
+  if (packet.origin !== 'external' || o.verdict !== 'DNAT' || o.hop !== 'remote' || o.sourceIPPreserved !== true) return o;
+  const node = o.endpoint?.node ?? 'another node';
+  return {
+    ...o,
+    conditions: [
+      ...o.conditions,
+      `no SNAT to a remote endpoint: the reply leaves ${node} straight to ${packet.src} from the pod's address, not ${packet.dst}, and the client drops it (asymmetric path)`,
+    ],
   };
 }
 

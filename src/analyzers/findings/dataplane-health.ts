@@ -32,7 +32,7 @@ export const dataplaneHealth: FindingRule = ({ service, nodeViews }) => {
     findings.push({
       id: 'mixed-proxy-modes',
       severity: 'warning',
-      message: `Nodes run different kube-proxy modes (${[...modes].map(([m, n]) => `${m}: ${n.join(', ')}`).join('; ')}): ${svcName(service)} behaves differently per node (e.g. IPVS falls back to remote endpoints where iptables/nftables drop).`,
+      message: `Nodes run different kube-proxy modes (${[...modes].map(([m, n]) => `${m}: ${n.join(', ')}`).join('; ')}): ${svcName(service)} may behave differently per node (e.g. IPVS falls back to remote endpoints where iptables/nftables drop); compare the paths per node.`,
       evidence,
       remediation: 'Converge kube-proxy\'s mode across nodes (one ConfigMap, restart kube-proxy everywhere) unless you are mid-migration.',
     });

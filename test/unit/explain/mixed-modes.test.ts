@@ -183,6 +183,8 @@ test('ns2/svc2 (Local, no local endpoint anywhere): iptables and nftables drop e
     );
     assert.ok(hasStep(o, notMasq[0], notMasq[1]), `${entry}: ${notMasq.join(' line ')}`);
     assert.ok(!o.steps.some((s) => s.chain === 'KUBE-MARK-MASQ'), entry);
+    // The rules forward it, but without SNAT the remote pod answers the client directly: say so.
+    assert.ok(o.conditions.some((c) => /asymmetric/.test(c) && /client drops it/.test(c)), `${entry}: ${o.conditions.join(' | ')}`);
   }
   assert.ok(r.findings.some((f) => f.id === 'local-policy-unhealthy-nodes'));
 });
