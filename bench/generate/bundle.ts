@@ -1,0 +1,193 @@
+/**
+ * Builds a snapshot bundle (contract 1) for one size and mode: API objects from the synthetic
+ * cluster, and for each node the rules loaded into a fresh network namespace and dumped back by
+ * the real tools. Bundles live in a cache directory and are reused; a bundle appears there only
+ * once complete (written aside, then renamed).
+ */
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { execa } from 'execa';
+import type { ProxyMode } from '../../src/model/proxy-mode.ts';
+import { apiObjects } from './api-objects.ts';
+import { clusterSpec, middleService } from './cluster-spec.ts';
+import type { BenchNode, BenchService, ClusterSpec } from './cluster-spec.ts';
+import { IPTABLES_NODE_SETUP, iptablesRestoreInput } from './iptables-rules.ts';
+import { ipvsNodeInput } from './ipvs-rules.ts';
+import { withNetns } from './netns.ts';
+import { nftInput } from './nftables-rules.ts';
+
+export type BenchMode = Extract<ProxyMode, 'iptables' | 'nftables' | 'ipvs'>;
+export const BENCH_MODES: readonly BenchMode[] = ['iptables', 'nftables', 'ipvs'];
+
+export interface SizeSpec {
+  name: string;
+  services: number;
+  endpointsPerService: number;
+}
+
+export const SIZES: readonly SizeSpec[] = [
+  { name: 'small', services: 100, endpointsPerService: 3 },
+  { name: 'medium', services: 1000, endpointsPerService: 3 },
+  { name: 'large', services: 5000, endpointsPerService: 3 },
+];
+
+/** Bump when the generated content changes, so stale cached bundles are not reused. */
+const GENERATOR_VERSION = 1;
+
+export interface ServicePick {
+  namespace: string;
+  name: string;
+  /** Where the walked packet goes: the ClusterIP and port, or node-0's IP and the NodePort. */
+  ip: string;
+  port: number;
+}
+
+export interface BundleMeta {
+  size: string;
+  mode: BenchMode;
+  services: number;
+  endpoints: number;
+  nodes: { name: string; ip: string; podCIDR: string }[];
+  largeClusterMode: boolean;
+  /** Walk targets on node-0 and the service explain-svc is run for. */
+  picks: { clusterIP: ServicePick; nodePort: ServicePick; explain: ServicePick };
+  /** Per file of node-0: size and line count (iptables-save: `-A` rules counted too). */
+  dumps: { file: string; bytes: number; lines: number; rules: number | null }[];
+  tools: string[];
+  generatedAt: string;
+  generationSeconds: number;
+}
+
+export interface Bundle {
+  dir: string;
+  meta: BundleMeta;
+}
+
+export function cacheRoot(): string {
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'kubectl-netpath', 'bench', `v${GENERATOR_VERSION}`);
+}
+
+const exists = (p: string) => stat(p).then(() => true, () => false);
+
+/** The cached bundle, generated first when missing. */
+export async function ensureBundle(size: SizeSpec, mode: BenchMode, log: (msg: string) => void): Promise<Bundle> {
+  const home = join(cacheRoot(), `${size.name}-${mode}`);
+  const metaPath = join(home, 'meta.json');
+  if (await exists(metaPath)) {
+    return { dir: join(home, 'bundle'), meta: JSON.parse(await readFile(metaPath, 'utf8')) as BundleMeta };
+  }
+  await removeAbandoned(home);
+  const partial = `${home}.partial-${process.pid}`;
+  try {
+    const started = performance.now();
+    const spec = clusterSpec(size.services, size.endpointsPerService);
+    const bundle = join(partial, 'bundle');
+    await mkdir(join(bundle, 'cluster'), { recursive: true });
+    for (const [file, doc] of Object.entries(apiObjects(spec, mode))) {
+      await writeFile(join(bundle, 'cluster', file), JSON.stringify(doc, null, 2));
+    }
+    for (const node of spec.nodes) {
+      log(`generating ${size.name}/${mode}: ${node.name} (load into a network namespace, dump back)`);
+      const files = await dumpNode(spec, node, mode);
+      const dir = join(bundle, 'nodes', node.name);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'proxy-mode'), `${mode}\n`);
+      for (const [file, text] of Object.entries(files)) await writeFile(join(dir, file), text);
+    }
+    const meta: BundleMeta = {
+      size: size.name,
+      mode,
+      services: spec.services.length,
+      endpoints: spec.services.reduce((n, s) => n + s.endpoints.length, 0),
+      nodes: spec.nodes.map((n) => ({ ...n })),
+      largeClusterMode: spec.largeClusterMode,
+      picks: picks(spec),
+      dumps: await dumpStats(join(bundle, 'nodes', spec.nodes[0]!.name), mode),
+      tools: await toolVersions(mode),
+      generatedAt: new Date().toISOString(),
+      generationSeconds: (performance.now() - started) / 1000,
+    };
+    await writeFile(join(partial, 'meta.json'), JSON.stringify(meta, null, 2));
+    await mkdir(cacheRoot(), { recursive: true });
+    await rename(partial, home);
+    return { dir: join(home, 'bundle'), meta };
+  } finally {
+    await rm(partial, { recursive: true, force: true });
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Half-written bundles of runs that were killed (their process is gone). */
+async function removeAbandoned(home: string): Promise<void> {
+  const prefix = `${basename(home)}.partial-`;
+  const entries = await readdir(dirname(home)).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const pid = entry.startsWith(prefix) ? Number(entry.slice(prefix.length)) : NaN;
+    if (Number.isInteger(pid) && (pid === process.pid || !alive(pid))) await rm(join(dirname(home), entry), { recursive: true, force: true });
+  }
+}
+
+async function dumpNode(spec: ClusterSpec, node: BenchNode, mode: BenchMode): Promise<Record<string, string>> {
+  return withNetns(async (ns): Promise<Record<string, string>> => {
+    if (mode === 'iptables') {
+      await ns.run(['iptables-restore'], IPTABLES_NODE_SETUP);
+      await ns.run(['iptables-restore', '--noflush'], iptablesRestoreInput(spec, node));
+      return { 'iptables-save.txt': await ns.run(['iptables-save']) };
+    }
+    if (mode === 'nftables') {
+      await ns.run(['nft', '-f', '-'], nftInput(spec, node));
+      return { 'nft.json': await ns.run(['nft', '-j', 'list', 'ruleset']) };
+    }
+    const input = ipvsNodeInput(spec, node);
+    await ns.run(['ipset', 'restore'], input.ipsets);
+    await ns.run(['iptables-restore'], input.iptables);
+    return {
+      'ipvsadm.txt': input.ipvsadm,
+      'ipset.txt': await ns.run(['ipset', 'list']),
+      'iptables-save.txt': await ns.run(['iptables-save']),
+    };
+  });
+}
+
+function picks(spec: ClusterSpec): BundleMeta['picks'] {
+  const node0 = spec.nodes[0]!;
+  const pick = (s: BenchService, ip: string, port: number): ServicePick => ({ namespace: s.namespace, name: s.name, ip, port });
+  const cip = middleService(spec, 'cluster-ip');
+  const np = middleService(spec, 'node-port');
+  const lb = middleService(spec, 'lb-local', node0.name);
+  return {
+    clusterIP: pick(cip, cip.clusterIP, cip.port),
+    nodePort: pick(np, node0.ip, np.nodePort!),
+    explain: pick(lb, lb.clusterIP, lb.port),
+  };
+}
+
+async function dumpStats(dir: string, mode: BenchMode): Promise<BundleMeta['dumps']> {
+  const files = mode === 'iptables' ? ['iptables-save.txt'] : mode === 'nftables' ? ['nft.json'] : ['ipvsadm.txt', 'ipset.txt', 'iptables-save.txt'];
+  return Promise.all(
+    files.map(async (file) => {
+      const text = await readFile(join(dir, file), 'utf8');
+      const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+      const rules = file === 'iptables-save.txt' ? text.split('\n').filter((l) => l.startsWith('-A ')).length : null;
+      return { file, bytes: Buffer.byteLength(text), lines, rules };
+    }),
+  );
+}
+
+async function toolVersions(mode: BenchMode): Promise<string[]> {
+  const version = async (argv: string[]) => (await execa(argv[0]!, argv.slice(1))).stdout.split('\n')[0]!.trim();
+  const uname = (await execa('uname', ['-r'])).stdout.trim();
+  const tools =
+    mode === 'nftables' ? [['nft', '--version']] : mode === 'ipvs' ? [['iptables', '--version'], ['ipset', '--version']] : [['iptables', '--version']];
+  return [`kernel ${uname}`, ...(await Promise.all(tools.map(version)))];
+}
