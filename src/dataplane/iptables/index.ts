@@ -40,7 +40,7 @@ export { evaluateRule, type RuleMatch } from './matches.ts';
 export { isLocalAddress, type MatchContext } from './match-modules.ts';
 export { targetEffect, parseNatAddress, type TargetEffect, type NatAddress } from './targets.ts';
 export { applyXMark, xmarkFor, markMatches, parseMarkValue, formatMark, type XMark } from './mark.ts';
-export { walkIptables, initialState, type WalkOptions } from './walk.ts';
+export { walkIptables, initialState, outcome, type WalkOptions } from './walk.ts';
 export { createIptablesWalker } from './walker.ts';
 export type * from './model.ts';
 export type * from './state.ts';

@@ -35,7 +35,8 @@ export function initialState(packet: WalkPacket): WalkState {
 
 type Stage = (state: WalkState) => WalkOutcome[];
 
-function outcome(state: WalkState, verdict: WalkOutcome['verdict']): WalkOutcome {
+/** A finished branch: the walk state under a verdict. */
+export function outcome(state: WalkState, verdict: WalkOutcome['verdict']): WalkOutcome {
   return {
     verdict,
     probability: state.probability,

@@ -8,7 +8,7 @@
  * ClusterIP, external and LB addresses are local because kube-proxy binds them to kube-ipvs0
  * (listed in KUBE-IPVS-IPS); NodePort virtual services exist per node address.
  */
-import { evaluateChain, initialState, isLocalAddress } from '../iptables/index.ts';
+import { evaluateChain, initialState, isLocalAddress, outcome } from '../iptables/index.ts';
 import type { ChainBranch, ChainContext, IpvsState, Ruleset, SetMatcher, WalkState } from '../iptables/index.ts';
 import type { DumpNotice, HostView, WalkOutcome, WalkPacket, WalkStep, Walker } from '../types.ts';
 import { sameIP } from '../../net/ip.ts';
@@ -185,14 +185,3 @@ function finish(state: WalkState, accepted: boolean): WalkOutcome {
   return outcome(state, state.dnat ? 'DNAT' : accepted ? 'ACCEPT' : 'NO-MATCH');
 }
 
-function outcome(state: WalkState, verdict: WalkOutcome['verdict']): WalkOutcome {
-  return {
-    verdict,
-    probability: state.probability,
-    dnat: state.dnat,
-    masquerade: state.masquerade,
-    steps: state.steps,
-    conditions: state.conditions,
-    dynamic: state.dynamic,
-  };
-}
