@@ -19,10 +19,16 @@ export interface NodeDump {
   healthz: Map<number, HealthzReading>;
 }
 
+/** Pods a question names beyond the service's own (trace's source), by name or by address. */
+export interface ExtraPods {
+  byName?: { namespace: string; name: string }[];
+  byIP?: string[];
+}
+
 /** What a command wants to know; live sources read only what the question needs. */
 export type StateQuery =
-  | { kind: 'service'; namespace: string; name: string }
-  | { kind: 'all-services' };
+  | { kind: 'service'; namespace: string; name: string; extraPods?: ExtraPods }
+  | { kind: 'all-services'; extraPods?: ExtraPods };
 
 export interface NodeQuery {
   nodes: string[];

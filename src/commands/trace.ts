@@ -15,7 +15,7 @@ import type { OutputFormat } from './output-format.ts';
 import { printResult } from './print.ts';
 import { parseProtocol, parseSource, parseTarget } from './target-syntax.ts';
 import type { SourceSpec, TargetSpec } from './target-syntax.ts';
-import type { ClusterSource } from '../cluster/source.ts';
+import type { ClusterSource, ExtraPods } from '../cluster/source.ts';
 import type { Protocol } from '../model/packet.ts';
 import type { TraceReport } from '../model/results.ts';
 
@@ -71,10 +71,17 @@ export interface TraceRequest {
 /** Reads what the question needs from `source` and traces the packet. */
 export async function traceFrom(cluster: ClusterSource, namespace: string, req: TraceRequest): Promise<TraceReport> {
   const { target, source } = req;
+  // The source pod is read too (a live source reads only the service's own pods otherwise).
+  const extraPods: ExtraPods =
+    source.kind === 'pod'
+      ? { byName: [{ namespace: source.namespace ?? namespace, name: source.name }] }
+      : source.kind === 'ip'
+        ? { byIP: [source.ip] }
+        : {};
   const state = await cluster.readState(
     target.kind === 'service'
-      ? { kind: 'service', namespace: target.namespace ?? namespace, name: target.name }
-      : { kind: 'all-services' },
+      ? { kind: 'service', namespace: target.namespace ?? namespace, name: target.name, extraPods }
+      : { kind: 'all-services', extraPods },
   );
   const tt: TraceTarget =
     target.kind === 'service' ? { kind: 'service', namespace: target.namespace ?? namespace, name: target.name, port: req.port } : target;

@@ -56,6 +56,19 @@ describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored,
     await source.close();
   });
 
+  test("trace's source pod is read too: by name, or found by its address", async () => {
+    const core = api.admin.makeApiClient(CoreV1Api);
+    const other = await core.readNamespacedPod({ namespace: 'shop', name: 'other' });
+    other.status = { phase: 'Running', podIP: '10.244.3.7', podIPs: [{ ip: '10.244.3.7' }] };
+    await core.replaceNamespacedPodStatus({ namespace: 'shop', name: 'other', body: other });
+    const source = open('jane');
+    const byName = await source.readState({ kind: 'service', namespace: 'shop', name: 'web', extraPods: { byName: [{ namespace: 'shop', name: 'other' }, { namespace: 'shop', name: 'gone' }] } });
+    assert.deepEqual(byName.pods?.map((p) => p.metadata?.name).sort(), ['other', 'web-1', 'web-2'], 'a missing pod is simply absent');
+    const byIP = await source.readState({ kind: 'all-services', extraPods: { byIP: ['10.244.3.7'] } });
+    assert.deepEqual(byIP.pods?.filter((p) => p.metadata?.name === 'other').map((p) => p.spec?.nodeName), ['node-c']);
+    await source.close();
+  });
+
   test('-n replaces the context namespace; KUBECONFIG works like --kubeconfig', async () => {
     const source = LiveSource.open({ context: 'jane', namespace: 'kube-system' }, nodeAccessOf({}), { ...env(), env: { KUBECONFIG: api.kubeconfig } });
     assert.equal(source.namespace, 'kube-system');

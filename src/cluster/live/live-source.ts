@@ -2,7 +2,7 @@ import type { V1ConfigMap, V1EndpointSlice, V1Node, V1Pod, V1Service } from '@ku
 import { ExitCode, NetpathError } from '../../errors.ts';
 import type { ClusterState, KubeProxyConfig } from '../../model/cluster.ts';
 import { kubeProxyConfigFromConfigMap } from '../kube-proxy-config.ts';
-import type { ClusterSource, NodeDump, NodeQuery, StateQuery } from '../source.ts';
+import type { ClusterSource, ExtraPods, NodeDump, NodeQuery, StateQuery } from '../source.ts';
 import { DebugPodReader } from '../nodes/debug-pod.ts';
 import type { NodeTarget } from '../nodes/dump-commands.ts';
 import { LocalNodeReader } from '../nodes/local.ts';
@@ -81,8 +81,9 @@ export class LiveSource implements ClusterSource {
       this.readKubeProxyConfigMap(),
     ] as const);
     for (const n of nodes) if (n.metadata?.name) this.knownNodes.set(n.metadata.name, n);
+    const pods = query.extraPods ? await this.addExtraPods(objects.pods, query.extraPods) : objects.pods;
     return {
-      state: { ...objects, nodes, kubeProxyConfig: kubeProxy.config },
+      state: { ...objects, pods, nodes, kubeProxyConfig: kubeProxy.config },
       kubeProxyConfigMap: kubeProxy.configMap,
     };
   }
@@ -143,6 +144,29 @@ export class LiveSource implements ClusterSource {
       const first = this.nodeErrors.get(targets[0]?.node ?? '');
       if (first) throw first;
     }
+  }
+
+  /** trace's source pod, read by name or found by address (field selector status.podIP). */
+  private async addExtraPods(pods: V1Pod[] | null, extra: ExtraPods): Promise<V1Pod[]> {
+    const all = [...(pods ?? [])];
+    const have = (ns: string | undefined, name: string | undefined) => all.some((p) => p.metadata?.namespace === ns && p.metadata?.name === name);
+    for (const { namespace, name } of extra.byName ?? []) {
+      if (have(namespace, name)) continue;
+      const pod = await this.clients
+        .call({ verb: 'get', resource: 'pods', namespace, name }, () => this.clients.core.readNamespacedPod({ namespace, name }))
+        .catch((e: NetpathError) => {
+          if (e.exitCode === ExitCode.NOT_FOUND) return null; // the caller says "pod not found"
+          throw e;
+        });
+      if (pod) all.push(pod);
+    }
+    for (const ip of extra.byIP ?? []) {
+      const found = await this.clients.call({ verb: 'list', resource: 'pods' }, () =>
+        listAll<V1Pod>((cont) => this.clients.core.listPodForAllNamespaces({ fieldSelector: `status.podIP=${ip}`, limit: PAGE_SIZE, _continue: cont })),
+      );
+      for (const pod of found) if (!have(pod.metadata?.namespace, pod.metadata?.name)) all.push(pod);
+    }
+    return all;
   }
 
   private skip(node: string, err: NetpathError): void {
