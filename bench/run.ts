@@ -18,9 +18,9 @@ import type { CaseResult } from './report.ts';
 import type { SampleOptions } from './sample.ts';
 
 /**
- * small and medium take about two minutes here (2 cores). large adds about 1.5 minutes once its
- * bundles are cached, but generating them the first time takes about 4 more (iptables-restore of
- * 66k rules per node is slow), so it runs only when asked for.
+ * small and medium take about 1.5 minutes here (2 cores, bundles generated included). large adds
+ * about 2 minutes once its bundles are cached, but generating them the first time takes 2 to 4
+ * more (iptables-restore of 66k rules into each node's namespace is slow), so it runs when asked for.
  */
 const DEFAULT_SIZES = ['small', 'medium'];
 const JOBS: readonly JobKind[] = ['parse', 'walk', 'explain', 'trace'];
