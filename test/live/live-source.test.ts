@@ -33,6 +33,14 @@ describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored,
   const open = (context: string, access: NodeAccessFlags = {}, extra: { namespace?: string } = {}) =>
     LiveSource.open({ kubeconfig: api.kubeconfig, context, ...extra }, nodeAccessOf({ debugNamespace: DEBUG_NS, ...access }), env());
 
+  /** Pod shop/other as a kubelet would report it running on node-c (the seed leaves it Pending). */
+  const runOtherPod = async () => {
+    const core = api.admin.makeApiClient(CoreV1Api);
+    const other = await core.readNamespacedPod({ namespace: 'shop', name: 'other' });
+    other.status = { phase: 'Running', podIP: '10.244.3.7', podIPs: [{ ip: '10.244.3.7' }] };
+    await core.replaceNamespacedPodStatus({ namespace: 'shop', name: 'other', body: other });
+  };
+
   before(async () => {
     api = await startApiServer();
     await seed(api.admin, await freePort());
@@ -57,10 +65,7 @@ describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored,
   });
 
   test("trace's source pod is read too: by name, or found by its address", async () => {
-    const core = api.admin.makeApiClient(CoreV1Api);
-    const other = await core.readNamespacedPod({ namespace: 'shop', name: 'other' });
-    other.status = { phase: 'Running', podIP: '10.244.3.7', podIPs: [{ ip: '10.244.3.7' }] };
-    await core.replaceNamespacedPodStatus({ namespace: 'shop', name: 'other', body: other });
+    await runOtherPod();
     const source = open('jane');
     const byName = await source.readState({ kind: 'service', namespace: 'shop', name: 'web', extraPods: { byName: [{ namespace: 'shop', name: 'other' }, { namespace: 'shop', name: 'gone' }] } });
     assert.deepEqual(byName.pods?.map((p) => p.metadata?.name).sort(), ['other', 'web-1', 'web-2'], 'a missing pod is simply absent');
@@ -95,6 +100,30 @@ describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored,
     });
     assert.equal(nodes.length, 3);
     assert.equal(pages, 3); // 3 nodes, 1 per page
+  });
+
+  test('the CLI: explain-svc and trace with --kubeconfig/--context/-n as kubectl, and 403 for bob', async () => {
+    // Nodes are read on this host (--local-netns NODE=-): it has no kube-proxy rules, so every
+    // answer is the model's; what is checked here is which cluster objects the flags select.
+    const local = ['--local-netns', 'node-a=-,node-b=-,node-c=-'];
+    await runOtherPod();
+    const cli = (...args: string[]) =>
+      execa(process.execPath, ['bin/kubectl-netpath', ...args], { reject: false, env: { NO_COLOR: '1', KUBECONFIG: '' } });
+    const explain = await cli('explain-svc', 'web', '--kubeconfig', api.kubeconfig, '--context', 'jane', '-o', 'json', ...local);
+    assert.equal(explain.exitCode, 0, String(explain.stderr));
+    const doc = JSON.parse(String(explain.stdout)) as { service: { namespace: string; name: string }; nodes: { name: string }[] };
+    assert.deepEqual([doc.service.namespace, doc.service.name], ['shop', 'web'], "the context's namespace");
+    assert.deepEqual(doc.nodes.map((n) => n.name), ['node-a', 'node-b', 'node-c']);
+    const wrongNs = await cli('explain-svc', 'web', '--kubeconfig', api.kubeconfig, '--context', 'jane', '-n', 'kube-system', ...local);
+    assert.equal(wrongNs.exitCode, ExitCode.NOT_FOUND);
+    assert.match(String(wrongNs.stderr), /^error: service kube-system\/web not found/);
+    const trace = await cli('trace', 'svc/shop/web', '--from', 'pod/shop/other', '--kubeconfig', api.kubeconfig, '--context', 'jane', '-o', 'json', ...local);
+    assert.equal(trace.exitCode, 0, String(trace.stderr));
+    const t = JSON.parse(String(trace.stdout)) as { packet: { entryNode: string }; service: { entry: string } };
+    assert.deepEqual([t.packet.entryNode, t.service.entry], ['node-c', 'ClusterIP'], 'pod other runs on node-c');
+    const bob = await cli('explain-svc', 'shop/web', '--kubeconfig', api.kubeconfig, '--context', 'bob', ...local);
+    assert.equal(bob.exitCode, ExitCode.FORBIDDEN);
+    assert.equal(String(bob.stderr).trim(), 'error: forbidden: cannot get services in namespace shop (user bob); apply deploy/rbac.yaml');
   });
 
   test('bob, bound to nothing, gets the one-line FORBIDDEN message', async () => {
