@@ -6,6 +6,8 @@ import { addNodeAccessOptions } from '../cluster/live/node-access-options.ts';
 import type { NodeAccessFlags } from '../cluster/live/node-access-options.ts';
 import type { ClusterSource } from '../cluster/source.ts';
 import { notFound } from '../errors.ts';
+import { silentProgress, stderrProgress } from '../cluster/live/progress.ts';
+import type { Progress } from '../cluster/live/progress.ts';
 import type { ServiceExplanation } from '../model/results.ts';
 import { globalsOf } from './global-options.ts';
 import type { GlobalOptions } from './global-options.ts';
@@ -41,7 +43,7 @@ async function runExplain(raw: string, opts: ExplainFlags): Promise<void> {
   const { source, namespace } = await openSource(opts);
   try {
     // A bundle's dumps cost nothing to read: use every one it has.
-    const result = await explainFrom(source, ref.namespace ?? namespace, ref.name, !!opts.allNodes || !!opts.snapshot, !!opts.compareModes);
+    const result = await explainFrom(source, ref.namespace ?? namespace, ref.name, !!opts.allNodes || !!opts.snapshot, !!opts.compareModes, stderrProgress(opts.verbose));
     printResult(result, opts.output, opts.color);
   } finally {
     await source.close();
@@ -55,6 +57,7 @@ export async function explainFrom(
   name: string,
   allNodes: boolean,
   withModes = false,
+  progress: Progress = silentProgress,
 ): Promise<ServiceExplanation> {
   const state = await source.readState({ kind: 'service', namespace, name });
   const service = state.services.find((s) => s.metadata?.namespace === namespace && s.metadata?.name === name);
@@ -64,7 +67,7 @@ export async function explainFrom(
     nodes: nodesForService(state, service, allNodes),
     healthCheckPorts: hc ? [hc] : [],
   });
-  const input = { state, service, nodes: nodeViews(allNodeNames(state), dumps) };
+  const input = { state, service, nodes: nodeViews(allNodeNames(state), dumps, progress) };
   const result = explainService(input);
   return withModes ? { ...result, modeComparison: compareModes(input, result) } : result;
 }

@@ -4,14 +4,20 @@ import { DumpParseError } from '../dataplane/errors.ts';
 import { DATAPLANES } from '../dataplane/registry.ts';
 import { loadDataplane } from '../dataplane/select-mode.ts';
 import { badInput } from '../errors.ts';
+import { silentProgress } from '../cluster/live/progress.ts';
+import type { Progress } from '../cluster/live/progress.ts';
 
 /** Parses each node's dump into a walker; nodes without a dump get an empty view (model basis). */
-export function nodeViews(nodeNames: readonly string[], dumps: ReadonlyMap<string, NodeDump>): NodeView[] {
-  return nodeNames.map((node) => {
+export function nodeViews(nodeNames: readonly string[], dumps: ReadonlyMap<string, NodeDump>, progress: Progress = silentProgress): NodeView[] {
+  let parsed = 0;
+  const views = nodeNames.map((node): NodeView => {
     const dump = dumps.get(node);
     if (!dump) {
       return { node, mode: null, modeSource: null, reportedMode: null, walker: null, location: null, problems: [], healthz: new Map() };
     }
+    // Large dumps take seconds each: say which one is being parsed.
+    progress.status(`parsing the dataplane of ${node} (${++parsed}/${dumps.size})`);
+    progress.log(`parsing ${dump.location}`);
     try {
       const loaded = loadDataplane(dump.proxyMode, dump.files, DATAPLANES);
       return {
@@ -25,8 +31,11 @@ export function nodeViews(nodeNames: readonly string[], dumps: ReadonlyMap<strin
         healthz: dump.healthz,
       };
     } catch (e) {
+      progress.stop();
       if (e instanceof DumpParseError) throw badInput(`${dump.location}/${e.message}`);
       throw e;
     }
   });
+  progress.stop();
+  return views;
 }

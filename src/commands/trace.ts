@@ -6,6 +6,8 @@ import { tracePacket } from '../analyzers/trace.ts';
 import { addNodeAccessOptions } from '../cluster/live/node-access-options.ts';
 import type { NodeAccessFlags } from '../cluster/live/node-access-options.ts';
 import { notFound, usageError } from '../errors.ts';
+import { silentProgress, stderrProgress } from '../cluster/live/progress.ts';
+import type { Progress } from '../cluster/live/progress.ts';
 import { globalsOf } from './global-options.ts';
 import type { GlobalOptions } from './global-options.ts';
 import { nodeViews } from './node-views.ts';
@@ -54,7 +56,7 @@ async function runTrace(rawTarget: string, opts: TraceFlags): Promise<void> {
   if (request.port && request.target.kind === 'address') throw usageError('--port applies to a service TARGET; an IP:PORT target has its port');
   const { source, namespace } = await openSource(opts);
   try {
-    printResult(await traceFrom(source, namespace, request), opts.output, opts.color);
+    printResult(await traceFrom(source, namespace, request, stderrProgress(opts.verbose)), opts.output, opts.color);
   } finally {
     await source.close();
   }
@@ -69,7 +71,12 @@ export interface TraceRequest {
 }
 
 /** Reads what the question needs from `source` and traces the packet. */
-export async function traceFrom(cluster: ClusterSource, namespace: string, req: TraceRequest): Promise<TraceReport> {
+export async function traceFrom(
+  cluster: ClusterSource,
+  namespace: string,
+  req: TraceRequest,
+  progress: Progress = silentProgress,
+): Promise<TraceReport> {
   const { target, source } = req;
   // The source pod is read too (a live source reads only the service's own pods otherwise).
   const extraPods: ExtraPods =
@@ -97,7 +104,7 @@ export async function traceFrom(cluster: ClusterSource, namespace: string, req: 
   const hc = question.service?.spec?.healthCheckNodePort;
   // Only the entry node's rules decide the packet's fate; endpoints' nodes forward it unchanged.
   const dumps = await cluster.readNodes({ nodes: [question.entryNode], healthCheckPorts: hc ? [hc] : [] });
-  const [view] = nodeViews([question.entryNode], dumps);
+  const [view] = nodeViews([question.entryNode], dumps, progress);
   if (!view) throw new Error('no view for the entry node');
   return tracePacket(state, question, view);
 }
