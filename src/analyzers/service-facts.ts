@@ -39,6 +39,8 @@ export function endpointFacts(input: ExplainInput, view: ServiceView, family: Fa
       ready: ep.ready,
       serving: ep.serving,
       terminating: ep.terminating,
+      zoneHints: ep.zoneHints,
+      nodeHints: ep.nodeHints,
     })),
   );
 }

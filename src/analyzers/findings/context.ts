@@ -15,6 +15,9 @@ export interface EndpointFact {
   ready: boolean;
   serving: boolean;
   terminating: boolean;
+  /** EndpointSlice hints written for topology-aware routing. */
+  zoneHints: string[];
+  nodeHints: string[];
 }
 
 /** A path whose dataplane answer differs from what kube-proxy should have programmed. */

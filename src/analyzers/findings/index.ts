@@ -12,6 +12,7 @@ import { noEndpoints } from './no-endpoints.ts';
 import { serviceKind } from './service-kind.ts';
 import { sessionAffinity } from './session-affinity.ts';
 import { sourceRanges } from './source-ranges.ts';
+import { topology } from './topology.ts';
 
 const RULES: readonly FindingRule[] = [
   serviceKind,
@@ -23,6 +24,7 @@ const RULES: readonly FindingRule[] = [
   endpointReadiness,
   localImbalance,
   sourceRanges,
+  topology,
   clusterPolicySnat,
   sessionAffinity,
   dataplaneHealth,
