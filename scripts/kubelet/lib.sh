@@ -92,7 +92,7 @@ stop_pid() {
 # Free TCP port on the host for a listener on ADDRESS, from a fixed high default upwards.
 free_port() {
   local addr="$1" port="$2"
-  while ss -Htln "src $addr:$port or src 0.0.0.0:$port or src [::]:$port" | grep -q .; do
+  while [[ -n "$(ss -Htln "src $addr:$port or src 0.0.0.0:$port or src [::]:$port")" ]]; do
     port=$((port + 1))
   done
   echo "$port"
