@@ -70,6 +70,9 @@ describe('node read through a debug pod on a real kubelet + containerd node', { 
     }
   }
 
+  const timing = (lines: string[], ms: number) =>
+    `readNodes took ${Math.round(ms)} ms: pod created, Running, tool probe, ${lines.filter((l) => l.startsWith(`${h.node}: chroot /host `)).length} commands, pod deleted`;
+
   /** default/kubernetes as the API has it: its ClusterIP and its one endpoint (the apiserver). */
   async function kubernetesService(): Promise<{ clusterIP: string; ip: string; port: number }> {
     const svc = await core.readNamespacedService({ namespace: 'default', name: 'kubernetes' });
@@ -111,7 +114,7 @@ describe('node read through a debug pod on a real kubelet + containerd node', { 
     const api = await kubernetesService();
 
     const { dump, lines, ms } = await readNode([]);
-    t.diagnostic(`readNodes (create, Running, probe + 4 execs, delete) took ${Math.round(ms)} ms`);
+    t.diagnostic(timing(lines, ms));
 
     // kube-proxy's metrics port answered curl run in the pod (127.0.0.1 of the node's namespace).
     assert.equal(dump.proxyMode, 'iptables');
@@ -155,7 +158,7 @@ describe('node read through a debug pod on a real kubelet + containerd node', { 
     const api = await kubernetesService();
 
     const { dump, lines, ms } = await readNode([hcPort]);
-    t.diagnostic(`readNodes (create, Running, probe + 3 execs, delete) took ${Math.round(ms)} ms`);
+    t.diagnostic(timing(lines, ms));
 
     assert.equal(dump.proxyMode, 'nftables');
     assert.deepEqual([...dump.files.keys()].sort(), [`healthz/${hcPort}.json`, 'nft.json']);
