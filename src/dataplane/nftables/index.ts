@@ -1,5 +1,6 @@
 import { DumpParseError } from '../errors.ts';
 import type { DataplaneModule, NodeFiles } from '../types.ts';
+import { hasKubeProxyTable } from './detect.ts';
 import { parseNftJson } from './parse-json.ts';
 import { createNftWalker } from './walker.ts';
 
@@ -27,13 +28,3 @@ export const nftablesModule: DataplaneModule = {
     return createNftWalker(parseNftJson(text, FILE));
   },
 };
-
-/** A damaged dump that still names the table counts, so load() can report what is wrong with it. */
-function hasKubeProxyTable(text: string): boolean {
-  try {
-    const items = (JSON.parse(text) as { nftables?: unknown }).nftables;
-    return Array.isArray(items) && items.some((i) => (i as { table?: { name?: unknown } } | null)?.table?.name === 'kube-proxy');
-  } catch {
-    return /"table"\s*:\s*\{[^{}]*"name"\s*:\s*"kube-proxy"/.test(text);
-  }
-}
