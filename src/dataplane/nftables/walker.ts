@@ -1,6 +1,6 @@
 import type { Protocol } from '../../model/packet.ts';
 import type { Verdict } from '../../model/outcome.ts';
-import { cidrContains, parseIP, sameIP } from '../../net/ip.ts';
+import { parseIP, type ParsedIP } from '../../net/ip.ts';
 import type { HostView, WalkOutcome, WalkPacket, Walker } from '../types.ts';
 import type { NftChain, NftElement, NftNotice, NftRuleset, NftTable } from './model.ts';
 import { tableLabel } from './model.ts';
@@ -21,10 +21,11 @@ export interface NftWalker extends Walker {
  */
 export function createNftWalker(rs: NftRuleset): NftWalker {
   const layout = layoutNotices(rs);
+  const hooks = { 4: hookIndex(rs, 4), 6: hookIndex(rs, 6) };
   return {
     mode: 'nftables',
     notices: () => [...rs.notices, ...layout],
-    walk: (packet, host) => walk(rs, packet, host),
+    walk: (packet, host) => walk(rs, hooks, packet, host),
   };
 }
 
@@ -34,8 +35,11 @@ const KUBE_PROXY = 'kube-proxy';
 
 type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
 type Continue = (s: WalkState) => void;
+type BaseChain = { table: NftTable; chain: NftChain };
+/** Per IP family: the base chains at each hook, in the order a packet passes them. */
+type HookIndex = Record<4 | 6, ReadonlyMap<string, readonly BaseChain[]>>;
 
-function walk(rs: NftRuleset, packet: WalkPacket, host: HostView): WalkOutcome[] {
+function walk(rs: NftRuleset, hooks: HookIndex, packet: WalkPacket, host: HostView): WalkOutcome[] {
   const src = parseIP(packet.src);
   const dst = parseIP(packet.dst);
   if (!src || !dst || src.family !== dst.family) throw new Error(`nftables walk: addresses ${packet.src} -> ${packet.dst} are not one IP family`);
@@ -43,7 +47,7 @@ function walk(rs: NftRuleset, packet: WalkPacket, host: HostView): WalkOutcome[]
     rs,
     family: dst.family,
     protocol: PROTOCOL_NUMBERS[packet.protocol],
-    isLocal: (ip) => isLocalAddress(host, ip),
+    isLocal: localAddressTest(host),
   };
   const conditions: string[] = [];
   const kpFamily = dst.family === 4 ? 'ip' : 'ip6';
@@ -65,7 +69,8 @@ function walk(rs: NftRuleset, packet: WalkPacket, host: HostView): WalkOutcome[]
   const out: WalkOutcome[] = [];
   const sink = (s: WalkState, verdict: Verdict | null) => out.push(outcome(s, verdict));
   const finish: Continue = (s) => sink(s, null);
-  const hook = (name: Hook, s: WalkState, next: Continue, skipNat = false) => runHook(ctx, name, s, skipNat, next, sink);
+  const hook = (name: Hook, s: WalkState, next: Continue, skipNat = false) =>
+    runHook(ctx, hooks[dst.family].get(name) ?? [], name, s, skipNat, next, sink);
   if (packet.hook === 'prerouting') {
     hook('prerouting', start, (s) => {
       if (ctx.isLocal(s.daddr)) hook('input', s, finish);
@@ -84,8 +89,15 @@ function walk(rs: NftRuleset, packet: WalkPacket, host: HostView): WalkOutcome[]
   return out;
 }
 
-function runHook(ctx: WalkContext, hook: Hook, s: WalkState, skipNat: boolean, next: Continue, sink: (s: WalkState, v: Verdict) => void): void {
-  const chains = baseChains(ctx.rs, ctx.family, hook);
+function runHook(
+  ctx: WalkContext,
+  chains: readonly BaseChain[],
+  hook: Hook,
+  s: WalkState,
+  skipNat: boolean,
+  next: Continue,
+  sink: (s: WalkState, v: Verdict) => void,
+): void {
   const manip = hook === 'prerouting' || hook === 'output' ? 'dst' : 'src';
   const step = (i: number, st: WalkState): void => {
     const entry = chains[i];
@@ -109,13 +121,25 @@ function runHook(ctx: WalkContext, hook: Hook, s: WalkState, skipNat: boolean, n
   step(0, s);
 }
 
-/** Base chains at `hook` for this IP family, lowest priority first (stable for equal priorities). */
-function baseChains(rs: NftRuleset, family: 4 | 6, hook: string): { table: NftTable; chain: NftChain }[] {
+/**
+ * Base chains by hook for one IP family, each hook's lowest priority first (stable for equal
+ * priorities: tables, then chains, in dump order). Built once: a kube-proxy table has a chain per
+ * service and endpoint, and only a handful are base chains.
+ */
+function hookIndex(rs: NftRuleset, family: 4 | 6): Map<string, BaseChain[]> {
   const fam = family === 4 ? 'ip' : 'ip6';
-  return rs.tables
-    .filter((t) => t.family === fam || t.family === 'inet')
-    .flatMap((table) => [...table.chains.values()].filter((c) => c.base?.hook === hook).map((chain) => ({ table, chain })))
-    .sort((a, b) => (a.chain.base?.priority ?? 0) - (b.chain.base?.priority ?? 0));
+  const byHook = new Map<string, BaseChain[]>();
+  for (const table of rs.tables) {
+    if (table.family !== fam && table.family !== 'inet') continue;
+    for (const chain of table.chains.values()) {
+      if (!chain.base) continue;
+      const list = byHook.get(chain.base.hook);
+      if (list) list.push({ table, chain });
+      else byHook.set(chain.base.hook, [{ table, chain }]);
+    }
+  }
+  for (const list of byHook.values()) list.sort((a, b) => (a.chain.base?.priority ?? 0) - (b.chain.base?.priority ?? 0));
+  return byHook;
 }
 
 function outcome(s: WalkState, verdict: Verdict | null): WalkOutcome {
@@ -131,9 +155,19 @@ function outcome(s: WalkState, verdict: Verdict | null): WalkOutcome {
 }
 
 /** `fib daddr type local`: the host's addresses, and all of loopback (the kernel's local routes). */
-function isLocalAddress(host: HostView, ip: string): boolean {
-  return host.localAddresses.some((a) => sameIP(a, ip)) || cidrContains('127.0.0.0/8', ip) || sameIP(ip, '::1');
+function localAddressTest(host: HostView): (ip: string) => boolean {
+  const local = new Set(host.localAddresses.flatMap((a) => {
+    const ip = parseIP(a);
+    return ip ? [addressKey(ip)] : [];
+  }));
+  return (text) => {
+    const ip = parseIP(text);
+    if (!ip) return false;
+    return local.has(addressKey(ip)) || (ip.family === 4 ? ip.value >> 24n === 127n : ip.value === 1n);
+  };
 }
+
+const addressKey = (ip: ParsedIP): string => `${ip.family}/${ip.value}`;
 
 function layoutNotices(rs: NftRuleset): NftNotice[] {
   const out: NftNotice[] = [];
