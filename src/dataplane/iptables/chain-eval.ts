@@ -26,7 +26,9 @@ function runRules(ctx: ChainContext, table: string, chain: Chain, from: number, 
     for (const message of m.notices) ctx.notice({ file: rule.file, line: rule.line, message });
     // A rule without effect (no target, LOG) cannot change the path, whatever netpath assumed about it.
     const matters = rule.target !== null && rule.target.name !== 'LOG';
-    const assumed = matters ? withCondition({ ...state, dynamic: state.dynamic || m.dynamic }, m.conditions) : state;
+    // Most rules of a big chain do not match and add nothing: the branch goes on unchanged.
+    const adds = matters && (m.conditions.length > 0 || (m.dynamic && !state.dynamic));
+    const assumed = adds ? withCondition({ ...state, dynamic: state.dynamic || m.dynamic }, m.conditions) : state;
     if (m.probability <= 0) {
       state = assumed;
       continue;

@@ -1,6 +1,7 @@
 /** Per-extension evaluation of `-m` matches against the walked packet. */
 import { cidrContains, parseCidr, sameIP } from '../../net/ip.ts';
 import type { HostView } from '../types.ts';
+import { isLocalAddress } from './addresses.ts';
 import { all, bool, flip, no, unknown, yes, type Decision } from './decision.ts';
 import { formatMatch } from './format.ts';
 import { markMatches } from './mark.ts';
@@ -10,10 +11,6 @@ import type { PacketState, SetMatcher } from './state.ts';
 export interface MatchContext {
   host: HostView;
   sets?: SetMatcher;
-}
-
-export function isLocalAddress(ip: string, host: HostView): boolean {
-  return host.localAddresses.some((a) => sameIP(a, ip));
 }
 
 export const PROTOCOL_NUMBERS: Readonly<Record<string, string>> = { '6': 'tcp', '17': 'udp', '132': 'sctp' };

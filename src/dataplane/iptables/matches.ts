@@ -1,5 +1,6 @@
 /** Does a rule match a packet? Exact where the dump and the packet say enough, explicit where not. */
-import { cidrContains, parseCidr } from '../../net/ip.ts';
+import type { ParsedIP } from '../../net/ip.ts';
+import { inNetwork, packetAddresses, ruleNetwork } from './addresses.ts';
 import { bool, unknown, type Decision } from './decision.ts';
 import { formatMatch } from './format.ts';
 import { evaluateMatch, PROTOCOL_NUMBERS, type MatchContext } from './match-modules.ts';
@@ -22,8 +23,9 @@ function protocol(p: Negatable<string>, pkt: PacketState): Decision {
   return bool((PROTOCOL_NUMBERS[name] ?? name) === pkt.protocol.toLowerCase(), p.negated);
 }
 
-function address(a: Negatable<string>, ip: string): Decision {
-  return parseCidr(a.value) ? bool(cidrContains(a.value, ip), a.negated) : unknown;
+function address(a: Negatable<string>, ip: ParsedIP | null): Decision {
+  const network = ruleNetwork(a);
+  return network ? bool(inNetwork(network, ip), a.negated) : unknown;
 }
 
 /** `eth+` matches every name starting with `eth`. */
@@ -33,37 +35,52 @@ function iface(i: Negatable<string>, name: string | undefined): Decision {
   return bool(hit, i.negated);
 }
 
-const paramText = (flag: string, p: Negatable<string>) => () => `${p.negated ? '! ' : ''}${flag} ${p.value}`;
+const paramText = (flag: string, p: Negatable<string>) => `${p.negated ? '! ' : ''}${flag} ${p.value}`;
+
+/** A plain "no": the rule cannot match, whatever the other tests say. */
+const fails = (d: Decision): boolean => d.kind === 'no' && !d.condition;
 
 /**
  * Evaluates the addresses, protocol and interfaces, then every match, as the kernel does. A
  * test netpath cannot decide makes the rule not match, and says so in a condition.
  */
 export function evaluateRule(rule: Rule, pkt: PacketState, ctx: MatchContext): RuleMatch {
-  // Texts are built only for the tests that end up in a condition.
-  const tests: { d: Decision; text: () => string }[] = [];
-  const add = (d: Decision, text: () => string) => tests.push({ d, text });
-  if (rule.protocol) add(protocol(rule.protocol, pkt), paramText('-p', rule.protocol));
-  if (rule.source) add(address(rule.source, pkt.src), paramText('-s', rule.source));
-  if (rule.destination) add(address(rule.destination, pkt.dst), paramText('-d', rule.destination));
-  if (rule.inInterface) add(iface(rule.inInterface, pkt.inInterface), paramText('-i', rule.inInterface));
-  if (rule.outInterface) add(iface(rule.outInterface, pkt.outInterface), paramText('-o', rule.outInterface));
-  // The walked packet is a first (or only) fragment.
-  if (rule.fragment) add(bool(false, rule.fragment.negated), () => `${rule.fragment!.negated ? '! ' : ''}-f`);
-  for (const m of rule.matches) add(evaluateMatch(m, pkt, ctx), () => formatMatch(m));
-
-  if (tests.some(({ d }) => d.kind === 'no' && !d.condition)) {
-    return { probability: 0, conditions: [], dynamic: false, notices: [] };
+  // Decisions in the rule's test order; testTexts() gives their texts in the same order, only
+  // for the rules that end up with a condition.
+  const decisions: Decision[] = [];
+  let failed = false;
+  const add = (d: Decision) => {
+    decisions.push(d);
+    if (fails(d)) failed = true;
+  };
+  if (rule.protocol) add(protocol(rule.protocol, pkt));
+  if (rule.source || rule.destination) {
+    const ips = packetAddresses(pkt);
+    if (rule.source) add(address(rule.source, ips.src));
+    if (rule.destination) add(address(rule.destination, ips.dst));
   }
+  if (rule.inInterface) add(iface(rule.inInterface, pkt.inInterface));
+  if (rule.outInterface) add(iface(rule.outInterface, pkt.outInterface));
+  // The walked packet is a first (or only) fragment.
+  if (rule.fragment) add(bool(false, rule.fragment.negated));
+  for (const m of rule.matches) {
+    // Past a plain "no" only set lookups still run: they report sets the dump does not list.
+    if (failed && !(m.known && m.module === 'set')) continue;
+    add(evaluateMatch(m, pkt, ctx));
+  }
+  if (failed) return { probability: 0, conditions: [], dynamic: false, notices: [] };
+
+  const texts = testTexts(rule);
   const where = `${rule.file}:${rule.line}`;
   const conditions: string[] = [];
   const notices: string[] = [];
   let probability = 1;
   let dynamic = false;
-  for (const { d, text } of tests) {
+  decisions.forEach((d, i) => {
     if (d.kind === 'unknown') {
-      conditions.push(`assumed ${text()} does not match (${where})`);
-      if (d.note) notices.push(`${d.note}: assumed "${text()}" does not match (${rule.text})`);
+      const text = texts[i]!();
+      conditions.push(`assumed ${text} does not match (${where})`);
+      if (d.note) notices.push(`${d.note}: assumed "${text}" does not match (${rule.text})`);
       probability = 0;
     } else if (d.kind === 'chance') {
       probability *= d.probability;
@@ -72,6 +89,23 @@ export function evaluateRule(rule: Rule, pkt: PacketState, ctx: MatchContext): R
       if (d.dynamic) dynamic = true;
       if (d.kind === 'no') probability = 0;
     }
-  }
+  });
   return { probability, conditions, dynamic, notices };
+}
+
+/** How each test of evaluateRule reads in a condition, in the same order. */
+function testTexts(rule: Rule): (() => string)[] {
+  const texts: (() => string)[] = [];
+  const param = (flag: string, p: Negatable<string> | null) => {
+    if (p) texts.push(() => paramText(flag, p));
+  };
+  param('-p', rule.protocol);
+  param('-s', rule.source);
+  param('-d', rule.destination);
+  param('-i', rule.inInterface);
+  param('-o', rule.outInterface);
+  const fragment = rule.fragment;
+  if (fragment) texts.push(() => `${fragment.negated ? '! ' : ''}-f`);
+  for (const m of rule.matches) texts.push(() => formatMatch(m));
+  return texts;
 }

@@ -4,7 +4,7 @@
  */
 import type { DumpNotice, HostView, WalkOutcome, WalkPacket } from '../types.ts';
 import { evaluateChain } from './chain-eval.ts';
-import { isLocalAddress } from './match-modules.ts';
+import { isLocalAddress } from './addresses.ts';
 import type { Ruleset } from './ruleset.ts';
 import type { ChainBranch, ChainContext, SetMatcher, WalkState } from './state.ts';
 
