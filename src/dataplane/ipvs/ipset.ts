@@ -1,5 +1,6 @@
 import { DumpParseError } from '../errors.ts';
 import { cidrContains, parseCidr, parseIP, sameIP } from '../../net/ip.ts';
+import { ipKey } from '../iptables/addresses.ts';
 import type { Protocol } from '../../model/packet.ts';
 
 /** One dimension of a set type: `hash:ip,port,net` has dimensions ip, port, net. */
@@ -147,8 +148,18 @@ export interface SetPacket {
  */
 export function setContains(set: IpsetSet, flags: readonly ('src' | 'dst')[], pkt: SetPacket): boolean | null {
   if (flags.length !== set.dimensions.length) return null;
+  // Where no member can make the answer null, only the members holding the packet's address
+  // (or port) can match: kube-proxy's sets have a member per service port or endpoint.
+  const decidable = set.dimensions.every((dim, d) => dim === 'ip' || dim === 'net' || (dim === 'port' && portOf(flags[d]!, pkt) !== null));
+  return bestMatch(decidable ? candidates(set, flags, pkt) : set.members, set, flags, pkt);
+}
+
+const portOf = (dir: 'src' | 'dst', pkt: SetPacket): number | null => (dir === 'src' ? pkt.srcPort : pkt.port);
+
+/** Tries members in listed order; null at the first one whose test needs what the packet does not say. */
+function bestMatch(members: readonly IpsetMember[], set: IpsetSet, flags: readonly ('src' | 'dst')[], pkt: SetPacket): boolean | null {
   let best: { prefix: number; nomatch: boolean } | null = null;
-  for (const member of set.members) {
+  for (const member of members) {
     const parts = member.element.split(',');
     let ok = true;
     let prefix = 0;
@@ -163,7 +174,7 @@ export function setContains(set: IpsetSet, flags: readonly ('src' | 'dst')[], pk
         ok = !!c && cidrContains(c, addr);
         prefix = c?.prefix ?? 0;
       } else if (dim === 'port') {
-        const port = dir === 'src' ? pkt.srcPort : pkt.port;
+        const port = portOf(dir, pkt);
         if (port === null) return null;
         ok = portMatches(part, port, pkt.protocol);
       } else return null;
@@ -174,13 +185,82 @@ export function setContains(set: IpsetSet, flags: readonly ('src' | 'dst')[], pk
   return best !== null && !best.nomatch;
 }
 
+/**
+ * Members by the element of one dimension: the first ip dimension (key: the address), else the
+ * first port dimension (key: the port). Positions in the member list, ascending.
+ */
+interface MemberIndex {
+  dim: number | null;
+  byKey: Map<string, number[]>;
+  /** Members whose element there is a network or a port range: they are always tried. */
+  others: number[];
+}
+
+const indexes = new WeakMap<IpsetSet, MemberIndex>();
+
+/** The members that can match, in listed order (the first of equally specific matches wins). */
+function candidates(set: IpsetSet, flags: readonly ('src' | 'dst')[], pkt: SetPacket): IpsetMember[] {
+  const index = memberIndex(set);
+  if (index.dim === null) return set.members;
+  let key: string | null;
+  if (set.dimensions[index.dim] === 'ip') {
+    const ip = parseIP(flags[index.dim] === 'src' ? pkt.src : pkt.dst);
+    key = ip && ipKey(ip);
+  } else key = String(portOf(flags[index.dim]!, pkt));
+  const hits = (key !== null && index.byKey.get(key)) || [];
+  const { others } = index;
+  const out: IpsetMember[] = [];
+  for (let h = 0, o = 0; h < hits.length || o < others.length; ) {
+    const next = o >= others.length || (h < hits.length && hits[h]! < others[o]!) ? hits[h++]! : others[o++]!;
+    out.push(set.members[next]!);
+  }
+  return out;
+}
+
+function memberIndex(set: IpsetSet): MemberIndex {
+  const cached = indexes.get(set);
+  if (cached) return cached;
+  const ipDim = set.dimensions.indexOf('ip');
+  const portDim = set.dimensions.indexOf('port');
+  const dim = ipDim !== -1 ? ipDim : portDim !== -1 ? portDim : null;
+  const index: MemberIndex = { dim, byKey: new Map(), others: [] };
+  if (dim !== null) {
+    set.members.forEach((member, position) => {
+      const key = elementKey(set.dimensions[dim]!, member.element.split(',')[dim]!);
+      if (key === null) return;
+      if (key === undefined) index.others.push(position);
+      else {
+        const list = index.byKey.get(key);
+        if (list) list.push(position);
+        else index.byKey.set(key, [position]);
+      }
+    });
+  }
+  indexes.set(set, index);
+  return index;
+}
+
+/** An element's key: the address or the single port; undefined for a network or range; null when it matches nothing. */
+function elementKey(dim: IpsetDimension, part: string): string | null | undefined {
+  if (dim === 'ip') {
+    if (part.includes('/')) return undefined;
+    const ip = parseIP(part);
+    return ip && ipKey(ip);
+  }
+  const m = PORT_ELEMENT.exec(part);
+  if (!m) return null;
+  return m[3] === undefined ? String(Number(m[2])) : undefined;
+}
+
 function ipMatches(element: string, addr: string): boolean {
   // hash:ip lists single addresses; a netmask option lists networks as CIDRs.
   return element.includes('/') ? cidrContains(element, addr) : parseIP(element) !== null && sameIP(element, addr);
 }
 
+const PORT_ELEMENT = /^(?:([a-z0-9]+):)?(\d+)(?:-(\d+))?$/;
+
 function portMatches(element: string, port: number, protocol: Protocol): boolean {
-  const m = /^(?:([a-z0-9]+):)?(\d+)(?:-(\d+))?$/.exec(element);
+  const m = PORT_ELEMENT.exec(element);
   if (!m) return false;
   // bitmap:port elements carry no protocol: the iptables rule's -p decides it.
   if (m[1] !== undefined && m[1] !== protocol.toLowerCase()) return false;

@@ -11,7 +11,8 @@
 import { evaluateChain, initialState, isLocalAddress, outcome } from '../iptables/index.ts';
 import type { ChainBranch, ChainContext, IpvsState, Ruleset, SetMatcher, WalkState } from '../iptables/index.ts';
 import type { DumpNotice, HostView, WalkOutcome, WalkPacket, WalkStep, Walker } from '../types.ts';
-import { sameIP } from '../../net/ip.ts';
+import { parseIP, type ParsedIP } from '../../net/ip.ts';
+import { ipKey, localAddressSet } from '../iptables/addresses.ts';
 import { setContains, type IpsetList } from './ipset.ts';
 import type { ForwardMethod, IpvsTable, RealServer, VirtualService } from './model.ts';
 import { schedulerShares } from './schedulers.ts';
@@ -35,6 +36,10 @@ export class IpvsWalker implements Walker {
   readonly #in: IpvsWalkerInput;
   readonly #notices = new Map<string, DumpNotice>();
   readonly #sets: SetMatcher | undefined;
+  /** The caller's host view plus the addresses on kube-ipvs0, per caller's address list. */
+  readonly #views = new WeakMap<readonly string[], HostView>();
+  /** Virtual services by protocol, port and address: the first listed wins, as a scan would find. */
+  #services: Map<string, VirtualService> | null = null;
 
   constructor(input: IpvsWalkerInput) {
     this.#in = input;
@@ -71,9 +76,7 @@ export class IpvsWalker implements Walker {
   }
 
   walk(packet: WalkPacket, host: HostView): WalkOutcome[] {
-    // Addresses on kube-ipvs0 are local even when the caller did not know them.
-    const ipvsIps = IPVS_IPS.flatMap((name) => this.#in.ipsets?.get(name)?.members.map((m) => m.element) ?? []);
-    const view: HostView = { localAddresses: [...host.localAddresses, ...ipvsIps.filter((ip) => !host.localAddresses.some((a) => sameIP(a, ip)))] };
+    const view = this.#view(host);
     const ctx: ChainContext | null = this.#in.iptables
       ? { ruleset: this.#in.iptables, host: view, notice: (n) => this.#notice(n), ...(this.#sets ? { sets: this.#sets } : {}) }
       : null;
@@ -97,6 +100,22 @@ export class IpvsWalker implements Walker {
         stops(f) ? [outcome(f, f.verdict)] : this.#ipvs(f, f.verdict === 'ACCEPT', chain, 'prerouting'),
       );
     });
+  }
+
+  /** Addresses on kube-ipvs0 are local even when the caller did not know them (thousands: built once per host). */
+  #view(host: HostView): HostView {
+    let view = this.#views.get(host.localAddresses);
+    if (!view) {
+      const known = localAddressSet(host.localAddresses);
+      const ipvsIps = IPVS_IPS.flatMap((name) => this.#in.ipsets?.get(name)?.members.map((m) => m.element) ?? []);
+      const added = ipvsIps.filter((ip) => {
+        const parsed = parseIP(ip);
+        return parsed === null || !known.has(ipKey(parsed));
+      });
+      view = { localAddresses: [...host.localAddresses, ...added] };
+      this.#views.set(host.localAddresses, view);
+    }
+    return view;
   }
 
   /** IPVS lookup and scheduling, then what follows it for the hook. */
@@ -153,13 +172,22 @@ export class IpvsWalker implements Walker {
 
   #lookup(state: WalkState): VirtualService | null {
     const p = state.packet;
-    return (
-      this.#in.table.services.find(
-        (vs) => vs.protocol === p.protocol && vs.port === p.port && vs.address !== null && sameIP(vs.address, p.dst),
-      ) ?? null
-    );
+    const dst = parseIP(p.dst);
+    if (!dst) return null;
+    if (!this.#services) {
+      this.#services = new Map();
+      for (const vs of this.#in.table.services) {
+        const address = vs.address === null ? null : parseIP(vs.address);
+        if (!address) continue;
+        const key = serviceKey(vs.protocol, vs.port, address);
+        if (!this.#services.has(key)) this.#services.set(key, vs);
+      }
+    }
+    return this.#services.get(serviceKey(p.protocol, p.port, dst)) ?? null;
   }
 }
+
+const serviceKey = (protocol: string | null, port: number | null, address: ParsedIP) => `${protocol} ${port} ${ipKey(address)}`;
 
 type ChainFn = (table: string, name: string, state: WalkState) => ChainBranch[];
 
