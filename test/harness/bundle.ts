@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { CLUSTER_DIR, CLUSTER_FILES, NODES_DIR, NODE_FILES } from '../../src/cluster/bundle-layout.ts';
 import type { Cluster } from './cluster.ts';
 import { curlHealthz } from './healthz.ts';
-import { inNetnsOk } from './netns.ts';
+import { inNetns, inNetnsOk } from './netns.ts';
 
 async function kubectlJson(c: Cluster, args: string[]): Promise<string> {
   const res = await execa(path.join(c.layout.bin, 'kubectl'), ['--kubeconfig', c.layout.kubeconfig, ...args, '-o', 'json']);
@@ -45,8 +45,11 @@ export async function captureBundle(c: Cluster, dir: string): Promise<string> {
   for (const node of c.layout.nodes) {
     const nodeDir = path.join(dir, NODES_DIR, node.name);
     await mkdir(path.join(nodeDir, NODE_FILES.healthzDir), { recursive: true });
-    const mode = (await inNetnsOk(node.netns, ['curl', '-sf', '-m', '2', 'http://127.0.0.1:10249/proxyMode'])).trim();
-    await writeFile(path.join(nodeDir, NODE_FILES.proxyMode), `${mode}\n`);
+    // A stopped kube-proxy does not answer: then no proxy-mode file (contract 1 lets the reader
+    // infer the mode from the dump) and the dump of the mode the cluster was started in.
+    const answer = await inNetns(node.netns, ['curl', '-sf', '-m', '2', 'http://127.0.0.1:10249/proxyMode']);
+    const mode = answer.exitCode === 0 ? answer.stdout.trim() : c.layout.proxyMode;
+    if (answer.exitCode === 0) await writeFile(path.join(nodeDir, NODE_FILES.proxyMode), `${mode}\n`);
     if (mode === 'nftables') {
       await writeFile(path.join(nodeDir, NODE_FILES.nftJson), await inNetnsOk(node.netns, ['nft', '-j', 'list', 'ruleset']));
     } else {

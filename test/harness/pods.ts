@@ -3,6 +3,9 @@ import { execa } from 'execa';
 import type { V1Pod, V1PodCondition } from '@kubernetes/client-node';
 import type { Cluster } from './cluster.ts';
 import { CLUSTER_SCRIPTS, nodeLayout } from './layout.ts';
+import { inNetns } from './netns.ts';
+import { recordedProcess, startRecorded, stopRecorded } from './processes.ts';
+import { waitUntil } from './wait.ts';
 
 /** A harness pod: a network namespace on a node running netpath-echo, and its Pod object. */
 export interface HarnessPod {
@@ -12,6 +15,8 @@ export interface HarnessPod {
   ip: string;
   netns: string;
   ports: number[];
+  /** Runs in the node's network namespace with the node's IP (its server is a recorded process). */
+  hostNetwork?: boolean;
 }
 
 export interface PodSpec {
@@ -23,6 +28,11 @@ export interface PodSpec {
   ports?: number[];
   /** Ready condition written into the status. Default true. */
   ready?: boolean;
+  /**
+   * hostNetwork: the pod has the node's IP and its server runs in the node's netns (pick ports
+   * nothing else there uses, e.g. 9100+). Default false.
+   */
+  hostNetwork?: boolean;
 }
 
 /** What the echo server answers with: the pod's namespace/name. */
@@ -38,6 +48,7 @@ export function podKey(pod: { namespace: string; name: string }): string {
 export async function addPod(c: Cluster, spec: PodSpec): Promise<HarnessPod> {
   const ports = spec.ports ?? [8080];
   nodeLayout(c.layout, spec.node); // fail on an unknown node before plumbing anything
+  if (spec.hostNetwork) return addHostNetworkPod(c, spec, ports);
   const key = podKey(spec);
   const res = await execa(path.join(CLUSTER_SCRIPTS, 'pod'), ['add', spec.node, key, ports.join(',')]);
   const [ip, netns] = res.stdout.trim().split(/\s+/);
@@ -52,6 +63,27 @@ export async function addPod(c: Cluster, spec: PodSpec): Promise<HarnessPod> {
   return pod;
 }
 
+const hostServerLabel = (pod: { namespace: string; name: string; node: string }) => `echo-host-${pod.node}-${pod.namespace}-${pod.name}`;
+
+async function addHostNetworkPod(c: Cluster, spec: PodSpec, ports: number[]): Promise<HarnessPod> {
+  const node = nodeLayout(c.layout, spec.node);
+  const pod: HarnessPod = { namespace: spec.namespace, name: spec.name, node: spec.node, ip: node.ip, netns: node.netns, ports, hostNetwork: true };
+  const server = await startRecorded(c, hostServerLabel(pod), node.netns, [c.layout.echoBin, 'serve', '--name', podKey(spec), '--ports', ports.join(',')]);
+  try {
+    for (const p of ports) {
+      await waitUntil(`echo server of ${podKey(spec)} on ${node.name}:${p}`, async () => {
+        const res = await inNetns(node.netns, [c.layout.echoBin, 'probe', '--addr', `127.0.0.1:${p}`, '--count', '1', '--deadline', '1s']);
+        return res.exitCode === 0 ? true : undefined;
+      }, 10_000);
+    }
+    await createPodObject(c, pod, spec.labels ?? {}, spec.ready ?? true);
+  } catch (err) {
+    await stopRecorded(server);
+    throw err;
+  }
+  return pod;
+}
+
 async function createPodObject(c: Cluster, pod: HarnessPod, labels: Record<string, string>, ready: boolean): Promise<void> {
   const node = nodeLayout(c.layout, pod.node);
   const { ports, ip } = pod;
@@ -61,6 +93,7 @@ async function createPodObject(c: Cluster, pod: HarnessPod, labels: Record<strin
       metadata: { name: pod.name, namespace: pod.namespace, labels },
       spec: {
         nodeName: pod.node,
+        ...(pod.hostNetwork ? { hostNetwork: true } : {}),
         terminationGracePeriodSeconds: 30,
         containers: [
           {
@@ -129,12 +162,19 @@ export async function terminatePod(c: Cluster, pod: HarnessPod, gracePeriodSecon
   await c.core.deleteNamespacedPod({ namespace: pod.namespace, name: pod.name, gracePeriodSeconds });
 }
 
-/** Force-deletes the Pod object and removes its network namespace. */
+/** Force-deletes the Pod object and removes its network namespace (a hostNetwork pod: stops its server). */
 export async function removePod(c: Cluster, pod: HarnessPod): Promise<void> {
   try {
     await c.core.deleteNamespacedPod({ namespace: pod.namespace, name: pod.name, gracePeriodSeconds: 0 });
   } catch (err) {
     if ((err as { code?: number }).code !== 404) throw err;
   }
+  if (pod.hostNetwork) {
+    await stopRecorded(await recordedProcess(c, hostServerLabel(pod)));
+    return;
+  }
   await execa(path.join(CLUSTER_SCRIPTS, 'pod'), ['del', pod.netns]);
+  // The next pod on this node gets the same address with a new MAC: the node must not keep
+  // sending its frames to the old one until the neighbour entry goes stale.
+  await inNetns(nodeLayout(c.layout, pod.node).netns, ['ip', 'neigh', 'del', pod.ip, 'dev', 'cbr0']);
 }

@@ -1,5 +1,5 @@
 import type { V1Endpoint, V1EndpointSlice, V1Service } from '@kubernetes/client-node';
-import { inNetnsOk } from './netns.ts';
+import { inNetns, inNetnsOk } from './netns.ts';
 import { nodeLayout } from './layout.ts';
 import type { Cluster } from './cluster.ts';
 import { waitUntil } from './wait.ts';
@@ -84,4 +84,9 @@ export async function setLoadBalancerIngress(
   svc.status = { ...svc.status, loadBalancer: { ingress: [{ ip, ipMode: 'VIP' }] } };
   await c.core.replaceNamespacedServiceStatus({ namespace, name, body: svc });
   await routeToNodes(c, ip, nodes);
+}
+
+/** Removes the router's route for an address that routeToNodes or setLoadBalancerIngress added. */
+export async function unrouteAddress(c: Cluster, ip: string): Promise<void> {
+  await inNetns(c.layout.router.netns, ['ip', 'route', 'del', `${ip}/32`]);
 }

@@ -31,12 +31,12 @@ async function proxySyncState(netns: string): Promise<ProxySyncState> {
 }
 
 /**
- * Waits until kube-proxy on every node has finished a rule sync after `since` (epoch seconds,
- * taken before the API change) with no service or endpoint change left pending. Call it once the
- * API objects are in their final state (e.g. after waitForEndpoints).
+ * Waits until kube-proxy on every node (or on the nodes named) has finished a rule sync after
+ * `since` (epoch seconds, taken before the API change) with no service or endpoint change left
+ * pending. Call it once the API objects are in their final state (e.g. after waitForEndpoints).
  */
-export async function waitForProxySync(c: Cluster, since: number, timeoutMs = 60_000): Promise<void> {
-  for (const node of c.layout.nodes) {
+export async function waitForProxySync(c: Cluster, since: number, timeoutMs = 60_000, nodes?: readonly string[]): Promise<void> {
+  for (const node of c.layout.nodes.filter((n) => !nodes || nodes.includes(n.name))) {
     await waitUntil(`kube-proxy sync on ${node.name}`, async () => {
       const s = await proxySyncState(node.netns);
       return s.lastSync > since && s.pending === 0 ? s : undefined;
@@ -46,4 +46,14 @@ export async function waitForProxySync(c: Cluster, since: number, timeoutMs = 60
 
 export function nowSeconds(): number {
   return Date.now() / 1000;
+}
+
+/**
+ * When kube-proxy last finished a rule sync on each node (epoch seconds, IPv4 proxier): equal
+ * readings before and after a series of dumps mean the rules did not change in between.
+ */
+export async function lastProxySyncs(c: Cluster): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const node of c.layout.nodes) out[node.name] = (await proxySyncState(node.netns)).lastSync;
+  return out;
 }

@@ -1,0 +1,42 @@
+// End-to-end: what netpath says against what the kernel does. One real mini cluster per kube-proxy
+// mode (scripts/cluster/up: real kube-apiserver, EndpointSlice controller and kube-proxy in network
+// namespaces), every scenario in it in turn, each in its own namespace and cleaned after. Each
+// scenario builds its objects through the API, captures a bundle, runs explain-svc and trace on it
+// as the commands do, then sends real connections and checks the kernel against netpath (see
+// support/compare.ts). Needs root. NETPATH_E2E_MODES=iptables,nftables picks the modes,
+// NETPATH_K8S_VERSION the Kubernetes version. Run serially (--test-concurrency=1): one harness
+// cluster per machine.
+import { describe, test } from 'node:test';
+import { useCluster } from '../harness/cluster.ts';
+import type { ProxyMode } from '../harness/layout.ts';
+import { captureEquality } from './scenarios/capture-equality.ts';
+import { clusterIPThreeEndpoints } from './scenarios/clusterip.ts';
+import { notReadyPod, terminatingPods } from './scenarios/endpoint-states.ts';
+import { nodePortAndLoadBalancer } from './scenarios/external.ts';
+import { hostNetworkEndpoints } from './scenarios/host-network.ts';
+import { internalTrafficPolicyLocal, loadBalancerSourceRanges, noEndpoints, sessionAffinityClientIP } from './scenarios/policies.ts';
+import { staleKubeProxy } from './scenarios/stale.ts';
+import { trafficDistribution } from './scenarios/topology.ts';
+
+const MODES = (process.env.NETPATH_E2E_MODES ?? 'iptables,nftables').split(',') as ProxyMode[];
+const version = process.env.NETPATH_K8S_VERSION;
+const skip = process.getuid?.() === 0 ? false : 'needs root (network namespaces)';
+
+for (const mode of MODES) {
+  describe(`netpath against the kernel, kube-proxy ${mode}`, { skip }, () => {
+    const cluster = useCluster({ mode, ...(version ? { version } : {}) });
+    test('ClusterIP with 3 endpoints: from a pod (TCP, UDP), from a node, hairpin', () => clusterIPThreeEndpoints(cluster()));
+    test('NodePort and LoadBalancer, Cluster and Local, pods 2/1/0: every node, LB shares, health checks', () => nodePortAndLoadBalancer(cluster()));
+    test('internalTrafficPolicy Local', () => internalTrafficPolicyLocal(cluster()));
+    test('sessionAffinity ClientIP', () => sessionAffinityClientIP(cluster()));
+    test('no endpoints: REJECT', () => noEndpoints(cluster()));
+    test('loadBalancerSourceRanges: client inside, then outside the range', () => loadBalancerSourceRanges(cluster()));
+    test('a not-ready pod', () => notReadyPod(cluster()));
+    test('terminating pods', () => terminatingPods(cluster()));
+    test('trafficDistribution PreferClose, PreferSameZone, PreferSameNode', () => trafficDistribution(cluster()));
+    test('hostNetwork endpoints of two services on one node address', () => hostNetworkEndpoints(cluster()));
+    test('live explain-svc (--local-netns) equals explain-svc on its capture', () => captureEquality(cluster()));
+    // Last: it stops kube-proxy on node-b for good.
+    test('kube-proxy stopped on node-b: dataplane-stale there only', () => staleKubeProxy(cluster()));
+  });
+}
