@@ -17,6 +17,8 @@ export interface PacketView {
   /** IP protocol number: 6 tcp, 17 udp, 132 sctp. */
   protocol: number;
   mark: bigint;
+  /** The connection was DNATed earlier in this walk (`ct status dnat`). */
+  dnatted: boolean;
   isLocal(ip: string): boolean;
 }
 
@@ -64,6 +66,7 @@ export function evalExpr(e: NftExpr, p: PacketView): EvalResult {
       // The walk follows the first packet of a new connection.
       if (e.key === 'state') return value({ t: 'flags', v: new Set(['new']) });
       if (e.key === 'direction') return value({ t: 'sym', v: 'original' });
+      if (e.key === 'status') return value({ t: 'flags', v: new Set(p.dnatted ? ['dnat'] : []) });
       return unknown(e, 'conntrack field not modelled');
     case 'fib': {
       const flags = e.flags.filter((f) => f !== 'saddr' && f !== 'daddr');
@@ -96,6 +99,7 @@ export function evalExpr(e: NftExpr, p: PacketView): EvalResult {
     case 'list':
     case 'set':
     case 'setref':
+    case 'map':
     case 'unknown':
       return unknown(e, 'not a packet field');
   }

@@ -27,6 +27,8 @@ export type NftExpr =
   | { kind: 'set'; elements: NftElement[] }
   /** `@name`: a named set or map of the same table. */
   | { kind: 'setref'; name: string }
+  /** `KEY map { ... }` / `KEY map @m`: a map lookup used as a value (kube-proxy 1.36: `dnat to numgen ... map`). */
+  | { kind: 'map'; key: NftExpr; data: NftExpr }
   /** Kept verbatim; the walker never guesses its value. */
   | { kind: 'unknown'; text: string };
 

@@ -269,6 +269,8 @@ function expr(e: unknown, report: Report): NftExpr {
       return { kind: 'set', elements: arr(body).map((x) => element(x, Array.isArray(x) && x.length === 2, report)) };
     case 'elem':
       return element(e, false, report).key;
+    case 'map':
+      return o.key !== undefined && o.data !== undefined ? { kind: 'map', key: expr(o.key, report), data: expr(o.data, report) } : unknownExpr(e, report);
     default:
       if (BINOPS.has(kind) && Array.isArray(body) && body.length === 2) {
         return { kind: 'binop', op: kind as BinOp, left: expr(body[0], report), right: expr(body[1], report) };

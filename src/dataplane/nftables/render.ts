@@ -38,6 +38,8 @@ export function renderExpr(e: NftExpr, against: NftExpr | null = null): string {
       return `{ ${e.elements.map((x) => renderElement(x, against)).join(', ')} }`;
     case 'setref':
       return `@${e.name}`;
+    case 'map':
+      return `${renderExpr(e.key)} map ${renderExpr(e.data)}`;
     case 'unknown':
       return e.text;
   }
@@ -90,7 +92,9 @@ function renderStatement(st: NftStatement): string {
       const host = st.port && addr.includes(':') ? `[${addr}]` : addr;
       const port = st.port ? `:${renderExpr(st.port)}` : '';
       const flags = st.flags.length ? ` ${st.flags.join(',')}` : '';
-      return `${st.type}${st.family ? ` ${st.family}` : ''} to ${host}${port}${flags}`;
+      // A map yielding `address . port` pairs is written `dnat ip addr . port to ... map { ... }`.
+      const pairs = st.addr?.kind === 'map' && st.addr.data.kind === 'set' && st.addr.data.elements.some((e) => e.data?.kind === 'concat');
+      return `${st.type}${st.family ? ` ${st.family}` : ''}${pairs ? ' addr . port' : ''} to ${host}${port}${flags}`;
     }
     case 'masquerade':
       return `masquerade${st.port ? ` to :${renderExpr(st.port)}` : ''}${st.flags.length ? ` ${st.flags.join(',')}` : ''}`;

@@ -4,7 +4,7 @@ import type { PacketValue } from './eval-expr.ts';
 import { isRuntimeSet, lookup, numgenShares } from './lookup.ts';
 import type { NftChain, NftElement, NftExpr, NftRule, NftSet, NftStatement, NftTable, NftVerdict } from './model.ts';
 import { tableLabel } from './model.ts';
-import { formatDuration, renderExpr } from './render.ts';
+import { formatDuration, renderElement, renderExpr } from './render.ts';
 import type { Flow, WalkContext, WalkState } from './walk-state.ts';
 import { clone, elementStep, packetView, ruleStep, withCondition } from './walk-state.ts';
 
@@ -82,6 +82,7 @@ function runStatements(at: At, i: number, s: WalkState, pr: Progress): Flow[] {
         s2.conditions.push(`source NATed to ${st.addr ? renderExpr(st.addr) : '?'} by ${tableLabel(at.table)} ${at.rule.chain}`);
         return [{ s: s2, end: 'nat' }];
       }
+      if (st.addr?.kind === 'map') return natMap(at, st, st.addr, s, pr);
       const ip = st.addr?.kind === 'value' && typeof st.addr.value === 'string' ? st.addr.value : null;
       const port = st.port === null ? BigInt(s.dport) : literalInt(st.port);
       if (ip === null || port === null) return notEvaluated(at, s, 'DNAT target is not a literal address and port');
@@ -236,6 +237,55 @@ function call(at: At, how: 'jump' | 'goto', target: string, s: WalkState, pr: Pr
     }
     return { s: s2, end: how === 'goto' ? 'return' : 'next' };
   });
+}
+
+/**
+ * `dnat ip addr . port to numgen random mod N map { 0 : IP . PORT, ... }`: kube-proxy 1.36 picks
+ * the endpoint and rewrites in one rule (earlier releases jumped to an endpoint chain per index).
+ */
+function natMap(
+  at: At,
+  st: Extract<NftStatement, { kind: 'nat' }>,
+  map: Extract<NftExpr, { kind: 'map' }>,
+  s: WalkState,
+  pr: Progress,
+): Flow[] {
+  let elements: readonly NftElement[];
+  if (map.data.kind === 'set') elements = map.data.elements;
+  else if (map.data.kind === 'setref' && at.table.sets.get(map.data.name)) elements = (at.table.sets.get(map.data.name) as NftSet).elements;
+  else return notEvaluated(at, s, 'DNAT map data is not a map');
+  const target = (el: NftElement): { ip: string; port: number } | null => {
+    const d = el.data;
+    const parts = d?.kind === 'concat' ? d.items : d && d.kind !== 'verdict' ? [d] : [];
+    const ip = parts[0]?.kind === 'value' && typeof parts[0].value === 'string' ? parts[0].value : null;
+    const literalPort = parts[1] ? literalInt(parts[1]) : st.port === null ? BigInt(s.dport) : literalInt(st.port);
+    return ip === null || literalPort === null ? null : { ip, port: Number(literalPort) };
+  };
+  const rewrite = (el: NftElement, branch: WalkState): Flow[] => {
+    const to = target(el);
+    if (to === null) return notEvaluated(at, branch, `DNAT map element is not an address and port: ${renderElement(el, null)}`);
+    const s2 = act(at, branch, pr);
+    s2.dnat = to;
+    s2.daddr = to.ip;
+    s2.dport = to.port;
+    return [{ s: s2, end: 'nat' }];
+  };
+  const key = evalExpr(map.key, packetView(s, at.ctx));
+  if (key.kind === 'absent') return [{ s, end: 'next' }];
+  if (key.kind === 'unknown') return notEvaluated(at, s, key.reason);
+  if (key.kind === 'numgen') {
+    const shares = numgenShares(elements, key.mod, key.offset);
+    if (shares === null) return notEvaluated(at, s, 'numgen map keys are not numbers');
+    const base = numgenState(at, key.mode, s);
+    const out = shares.flatMap(({ element, share }) => rewrite(element, scaled(base, share)));
+    const rest = 1 - shares.reduce((a, x) => a + x.share, 0);
+    // A drawn number with no element: the lookup fails and the rule does not apply.
+    if (rest > 1e-12) out.push({ s: scaled(base, rest), end: 'next' });
+    return out;
+  }
+  const r = lookup(elements, key.value);
+  if (r.kind === 'unknown') return notEvaluated(at, s, r.reason);
+  return r.kind === 'hit' ? rewrite(r.element, s) : [{ s, end: 'next' }];
 }
 
 function vmap(at: At, st: Extract<NftStatement, { kind: 'vmap' }>, s: WalkState, pr: Progress): Flow[] {

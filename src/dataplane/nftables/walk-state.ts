@@ -50,7 +50,7 @@ export function withCondition(s: WalkState, text: string): WalkState {
 }
 
 export function packetView(s: WalkState, ctx: WalkContext): PacketView {
-  return { family: ctx.family, saddr: s.saddr, daddr: s.daddr, dport: s.dport, protocol: ctx.protocol, mark: s.mark, isLocal: ctx.isLocal };
+  return { family: ctx.family, saddr: s.saddr, daddr: s.daddr, dport: s.dport, protocol: ctx.protocol, mark: s.mark, dnatted: s.dnat !== null, isLocal: ctx.isLocal };
 }
 
 export function ruleStep(ctx: WalkContext, table: NftTable, rule: NftRule): WalkStep {
