@@ -8,9 +8,14 @@ export interface EndpointOwner {
   pod: string | null;
 }
 
-/** Who owns an IP: EndpointSlices first (what kube-proxy sees), then Pods, then Node addresses (hostNetwork). */
+/**
+ * Who owns an endpoint address: EndpointSlices first (what kube-proxy sees), keyed by IP and port,
+ * because one IP can back several endpoints (hostNetwork pods share the node's IP, a reused pod
+ * IP can linger in a terminating slice); then Pods and Node addresses by IP alone.
+ */
 export class EndpointIndex {
   private readonly byIP = new Map<string, EndpointOwner>();
+  private readonly byEndpoint = new Map<string, EndpointOwner & { terminating: boolean }>();
 
   constructor(state: ClusterState) {
     for (const node of state.nodes) {
@@ -20,6 +25,7 @@ export class EndpointIndex {
       }
     }
     for (const pod of state.pods ?? []) {
+      if (pod.spec?.hostNetwork) continue; // its IP is the node's: the node owns it
       const owner = { node: pod.spec?.nodeName ?? null, pod: pod.metadata?.name ?? null };
       for (const ip of pod.status?.podIPs ?? []) this.add(ip.ip, owner, true);
       if (pod.status?.podIP) this.add(pod.status.podIP, owner, true);
@@ -28,9 +34,16 @@ export class EndpointIndex {
       for (const ep of slice.endpoints ?? []) {
         const ref = ep.targetRef;
         const pod = ref?.kind === 'Pod' ? (ref.name ?? null) : null;
+        const terminating = ep.conditions?.terminating === true;
         for (const ip of ep.addresses) {
-          const known = this.byIP.get(key(ip));
-          this.add(ip, { node: ep.nodeName ?? known?.node ?? null, pod: pod ?? known?.pod ?? null }, true);
+          for (const port of slice.ports ?? []) {
+            if (!port.port) continue;
+            const k = `${key(ip)}|${port.port}`;
+            const known = this.byEndpoint.get(k);
+            // kube-proxy keeps the non-terminating copy of a duplicated endpoint; so do we.
+            if (known && !known.terminating && terminating) continue;
+            this.byEndpoint.set(k, { node: ep.nodeName ?? this.byIP.get(key(ip))?.node ?? null, pod, terminating });
+          }
         }
       }
     }
@@ -41,12 +54,14 @@ export class EndpointIndex {
     if (override || !this.byIP.has(k)) this.byIP.set(k, owner);
   }
 
-  owner(ip: string): EndpointOwner {
+  owner(ip: string, port?: number): EndpointOwner {
+    const slice = port === undefined ? undefined : this.byEndpoint.get(`${key(ip)}|${port}`);
+    if (slice) return { node: slice.node, pod: slice.pod ?? this.byIP.get(key(ip))?.pod ?? null };
     return this.byIP.get(key(ip)) ?? { node: null, pod: null };
   }
 
   ref(ip: string, port: number): EndpointRef {
-    return { ip, port, ...this.owner(ip) };
+    return { ip, port, ...this.owner(ip, port) };
   }
 }
 

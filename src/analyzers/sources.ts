@@ -1,6 +1,6 @@
 import type { V1Node } from '@kubernetes/client-node';
 import type { ClusterState } from '../model/cluster.ts';
-import { addressFromEnd, parseCidr, parseIP } from '../net/ip.ts';
+import { addressFromEnd, formatIP, parseCidr, parseIP } from '../net/ip.ts';
 import type { Family } from '../net/ip.ts';
 import { nodePodCIDRs, primaryNodeIPs } from './kube-proxy/index.ts';
 import type { ProxyConfigView } from './kube-proxy/index.ts';
@@ -51,7 +51,8 @@ export function nodeSource(node: V1Node, family: Family): SourcePoint | null {
 export function externalSource(sourceRanges: readonly string[], family: Family): SourcePoint {
   for (const text of sourceRanges) {
     const cidr = parseCidr(text);
-    const ip = cidr && cidr.family === family ? addressFromEnd(cidr, 1) : null;
+    // A /32 (or /31) range has no "last usable" address: the range's own address is the client.
+    const ip = cidr && cidr.family === family ? (addressFromEnd(cidr, 1) ?? formatIP(cidr.family, cidr.base)) : null;
     if (ip) return { ip, label: `an external client in ${text.trim()} (${ip})` };
   }
   return { ip: OUTSIDE[family], label: `an external client (${OUTSIDE[family]})` };
