@@ -179,17 +179,20 @@ export function resolveTrace(
     }
   }
 
-  const candidates = [opts.node, sourceNode, impliedNode].filter((n): n is string => n !== null);
-  const distinct = [...new Set(candidates)];
-  if (distinct.length > 1) {
-    throw new TraceQuestionError(
-      'usage',
-      sourceNode && opts.node && sourceNode !== opts.node
-        ? `--node ${opts.node} contradicts the source, which is on ${sourceNode}`
-        : `--node ${opts.node} contradicts the target: ${dst}:${port} is a NodePort on ${impliedNode}`,
-    );
+  // A NodePort target decides where kube-proxy sees the packet: a pod or node elsewhere sends it
+  // there unchanged (its own node has no rule for another node's address).
+  if (opts.node && impliedNode && opts.node !== impliedNode) {
+    throw new TraceQuestionError('usage', `--node ${opts.node} contradicts the target: ${dst}:${port} is a NodePort on ${impliedNode}`);
   }
-  let entryNode = distinct[0];
+  if (opts.node && sourceNode && opts.node !== sourceNode && !impliedNode) {
+    throw new TraceQuestionError('usage', `--node ${opts.node} contradicts the source, which is on ${sourceNode}`);
+  }
+  let entryNode = impliedNode ?? opts.node ?? sourceNode ?? undefined;
+  if (impliedNode && sourceNode && sourceNode !== impliedNode) {
+    from = `${from}, via the network to ${impliedNode}`;
+    // Sent by another node: on the entry node it arrives from outside, not from its own stack.
+    if (origin === 'node') origin = 'external';
+  }
   if (entryNode === undefined) {
     const all = state.nodes.map(nameOf).sort();
     if (all.length === 1 && all[0]) entryNode = all[0];

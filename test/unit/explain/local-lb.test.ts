@@ -59,3 +59,15 @@ test('the same service under Cluster policy: every node healthy, 1/3 each, facto
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("trace from a pod on node-c to node-a's NodePort: kube-proxy on node-a decides, pod traffic short-circuits", async () => {
+  const { traceBundle } = await import('./bundle-helpers.ts');
+  const t = await traceBundle('examples/local-lb', '192.168.10.11:30080', 'pod/shop/client-c');
+  assert.equal(t.packet.entryNode, 'node-a');
+  assert.match(t.packet.from, /^pod shop\/client-c on node-c .*via the network to node-a$/);
+  // eTP Local, but the source is pod traffic (10.244.3.20 in clusterCIDR 10.244.0.0/16): kube-proxy
+  // sends it to all endpoints, not only node-a's, 1/3 each.
+  assert.deepEqual(t.outcomes.map((o) => o.endpoint?.pod).sort(), ['web-a1', 'web-a2', 'web-b1']);
+  for (const o of t.outcomes) assert.ok(close(o.probability, 1 / 3));
+  await assert.rejects(traceBundle('examples/local-lb', '192.168.10.11:30080', 'pod/shop/client-c', { node: 'node-b' }), /contradicts the target: 192\.168\.10\.11:30080 is a NodePort on node-a/);
+});
