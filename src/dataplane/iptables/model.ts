@@ -47,7 +47,7 @@ export interface Target {
 
 export type ParamName = 'protocol' | 'source' | 'destination' | 'inInterface' | 'outInterface';
 
-/** The rule's tokens in written order; the formatter turns these back into the exact line. */
+/** The rule's words in written order, read from its text; the formatter turns these back into the exact line. */
 export type RulePart =
   | { kind: 'counters'; counters: Counters }
   | { kind: 'append'; flag: string; chain: string }
@@ -58,21 +58,12 @@ export type RulePart =
   | { kind: 'target'; flag: string; name: string }
   | { kind: 'inline-counters'; flag: string; counters: Counters };
 
-/** Whitespace and spellings that the structure alone does not fix. */
-export interface RuleLayout {
-  /** Whitespace before each token (the kernel prints `--nfacct-name  x` with two spaces). */
-  gaps: string[];
-  trailing: string;
-  /** Source spelling of tokens whose canonical rendering differs (unusual quoting), by token index. */
-  spellings: Record<number, string>;
-}
-
 export interface Rule {
   chain: string;
   /** 1-based line in `file`. */
   line: number;
   file: string;
-  /** The line exactly as in the file. */
+  /** The line exactly as in the file; formatRule reads its layout (whitespace, unusual quoting) from it. */
   text: string;
   counters: Counters | null;
   protocol: Negatable<string> | null;
@@ -85,8 +76,6 @@ export interface Rule {
   matches: Match[];
   /** Null for a rule without `-j`/`-g` (it only counts, e.g. kube-proxy's KUBE-FW comment rule). */
   target: Target | null;
-  parts: RulePart[];
-  layout: RuleLayout;
 }
 
 export interface Chain {

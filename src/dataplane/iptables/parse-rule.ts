@@ -1,7 +1,6 @@
 /** One `-A CHAIN ...` line (optionally `[p:b]`-prefixed) into a typed Rule. */
 import { DumpParseError } from '../errors.ts';
 import { MATCHES, PROTOCOL_MATCHES, TARGETS, VERDICTS } from './extensions.ts';
-import { canonicalTokens } from './format.ts';
 import type { Counters, Match, Negatable, ParamName, Rule, RuleOption, RulePart, Target, Word } from './model.ts';
 import { tokenize, UnterminatedQuoteError, type Token } from './tokenize.ts';
 
@@ -33,8 +32,35 @@ export interface RuleWhere {
   line: number;
 }
 
+/**
+ * Names netpath knows (modules, options, targets, protocols) as one shared string each: a token
+ * is a new string per rule, and a big dump repeats these in every rule.
+ */
+const NAMES = new Map(
+  [
+    ...Object.entries(MATCHES).flatMap(([module, options]) => [module, ...Object.keys(options)]),
+    ...Object.entries(TARGETS).flatMap(([target, options]) => [target, ...Object.keys(options)]),
+    ...VERDICTS,
+    'all',
+  ].map((n) => [n, n]),
+);
+const known = (s: string): string => NAMES.get(s) ?? s;
+
 /** Parses one rule line. Throws DumpParseError with the file and line on malformed text. */
 export function parseRuleLine(text: string, where: RuleWhere): Rule {
+  return readRuleLine(text, where).rule;
+}
+
+/** A rule with its words and their parts in written order: what formatRule rebuilds the line from. */
+export interface ReadRule {
+  rule: Rule;
+  parts: RulePart[];
+  tokens: Token[];
+  trailing: string;
+}
+
+/** parseRuleLine, keeping what only the formatter needs; rules do not keep it (it is most of their size). */
+export function readRuleLine(text: string, where: RuleWhere): ReadRule {
   const fail = (message: string): never => {
     throw new DumpParseError(where.file, where.line, message);
   };
@@ -115,21 +141,21 @@ export function parseRuleLine(text: string, where: RuleWhere): Rule {
     if (param) {
       if (params[param]) fail(`${flag} is given twice`);
       const v = value(flag);
-      params[param] = { value: v.value, negated };
+      params[param] = { value: param === 'protocol' ? known(v.value) : v.value, negated };
       parts.push({ kind: 'param', flag, param, negated, value: { value: v.value, quoted: v.quoted } });
     } else if (FRAGMENT.includes(flag)) {
       fragment = { value: true, negated };
       parts.push({ kind: 'fragment', flag, negated });
     } else if (MODULE.includes(flag)) {
       if (negated) fail(`"!" cannot negate ${flag}; put it before the match option instead`);
-      const name = value(flag).value;
+      const name = known(value(flag).value);
       current = { module: name, implicit: false, options: [], known: MATCHES[name] !== undefined };
       matches.push(current);
       parts.push({ kind: 'module', flag, name });
     } else if (JUMP.includes(flag) || GOTO.includes(flag)) {
       if (negated) fail(`"!" cannot negate ${flag}`);
       if (target) fail(`the rule has two targets (${target.goto ? '-g' : '-j'} ${target.name} and ${flag})`);
-      const name = value(flag).value;
+      const name = known(value(flag).value);
       const kind = VERDICTS.includes(name) ? 'verdict' : TARGETS[name] ? 'extension' : 'chain';
       target = { goto: GOTO.includes(flag), name, kind, options: [] };
       parts.push({ kind: 'target', flag, name });
@@ -150,7 +176,7 @@ export function parseRuleLine(text: string, where: RuleWhere): Rule {
       } else {
         for (let n = 0; n < arity; n++) values.push(word(value(flag)));
       }
-      const option: RuleOption = { name: flag, negated, values };
+      const option: RuleOption = { name: known(flag), negated, values: fit(values) };
       owner.options.push(option);
       if (arity === undefined) {
         if ('goto' in owner) owner.kind = 'unknown';
@@ -162,12 +188,9 @@ export function parseRuleLine(text: string, where: RuleWhere): Rule {
     }
   }
 
-  const canonical = canonicalTokens(parts);
-  const spellings: Record<number, string> = {};
-  tokens.forEach((t, n) => {
-    if (t.raw !== canonical[n]) spellings[n] = t.raw;
-  });
-  return {
+  for (const m of matches) m.options = fit(m.options);
+  if (target) target.options = fit(target.options);
+  const rule: Rule = {
     chain,
     line: where.line,
     file: where.file,
@@ -179,12 +202,17 @@ export function parseRuleLine(text: string, where: RuleWhere): Rule {
     inInterface: params.inInterface ?? null,
     outInterface: params.outInterface ?? null,
     fragment,
-    matches,
+    matches: fit(matches),
     target,
-    parts,
-    layout: { gaps: tokens.map((t) => t.gap), trailing, spellings },
   };
+  return { rule, parts, tokens, trailing };
 }
+
+/**
+ * An array grown by push keeps room for 16 more elements; a big dump has hundreds of thousands of
+ * matches, options and values, so the kept ones are exact copies.
+ */
+const fit = <T>(xs: T[]): T[] => xs.slice();
 
 function word(t: Token): Word {
   return { value: t.value, quoted: t.quoted };

@@ -124,6 +124,8 @@ export function parseIptablesDump(text: string, file: string): IptablesDump {
         current.chains.set(rule.chain, target);
         current.block.chains.push(target);
       }
+      // One string per chain name, not one per rule.
+      rule.chain = target.name;
       target.rules.push(rule);
       return;
     }
@@ -144,24 +146,27 @@ export function parseIptablesDump(text: string, file: string): IptablesDump {
   if (tables.length === 0) {
     throw new DumpParseError(file, null, 'no "*table" section found: this does not look like iptables-save output');
   }
+  // Arrays grown by push keep room for 16 more elements; a big dump has tens of thousands of chains.
+  for (const t of tables) for (const c of t.chains) c.rules = c.rules.slice();
   classifyTargets(tables, format);
   notices.push(...unknownExtensions(tables));
   return { file, format, backend, family, tables, notices };
 }
 
-/** A jump to a name no block of the table declares is an unknown target in a save file. */
+/** A jump to a name no block of the table declares is an unknown target in a save file; a declared name is the chain's own string. */
 function classifyTargets(tables: TableBlock[], format: 'save' | 'restore'): void {
-  const declared = new Map<string, Set<string>>();
+  const declared = new Map<string, Map<string, string>>();
   for (const t of tables) {
-    const names = declared.get(t.name) ?? new Set<string>();
-    for (const c of t.chains) if (c.line !== null) names.add(c.name);
+    const names = declared.get(t.name) ?? new Map<string, string>();
+    for (const c of t.chains) if (c.line !== null) names.set(c.name, c.name);
     declared.set(t.name, names);
   }
   for (const t of tables) {
     for (const rule of t.chains.flatMap((c) => c.rules)) {
-      if (rule.target?.kind === 'chain' && format === 'save' && !declared.get(t.name)!.has(rule.target.name)) {
-        rule.target.kind = 'unknown';
-      }
+      if (rule.target?.kind !== 'chain') continue;
+      const name = declared.get(t.name)!.get(rule.target.name);
+      if (name !== undefined) rule.target.name = name;
+      else if (format === 'save') rule.target.kind = 'unknown';
     }
   }
 }

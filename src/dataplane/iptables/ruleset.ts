@@ -13,7 +13,14 @@ export interface Ruleset {
  */
 export function buildRuleset(dump: IptablesDump): Ruleset {
   const tables = new Map<string, Map<string, Chain>>();
+  const blocks = new Map<string, number>();
+  for (const block of dump.tables) blocks.set(block.name, (blocks.get(block.name) ?? 0) + 1);
   for (const block of dump.tables) {
+    // One block that deletes nothing (every table of iptables-save output) leaves its chains as they are.
+    if (blocks.get(block.name) === 1 && block.deletedChains.length === 0) {
+      tables.set(block.name, new Map(block.chains.map((c) => [c.name, c])));
+      continue;
+    }
     const chains = tables.get(block.name) ?? new Map<string, Chain>();
     tables.set(block.name, chains);
     for (const c of block.chains) {

@@ -45,12 +45,19 @@ export function tokenize(line: string): Tokenized {
       quoted = true;
       const open = i;
       i++;
+      // The value is added in runs between escapes, not character by character: a string built
+      // by one += per character is a chain of pieces, several times the size of its text.
+      let run = i;
       while (i < line.length && line[i] !== '"') {
-        if (line[i] === '\\' && i + 1 < line.length) i++;
-        value += line[i];
+        if (line[i] === '\\' && i + 1 < line.length) {
+          value += line.slice(run, i);
+          i++;
+          run = i;
+        }
         i++;
       }
       if (i >= line.length) throw new UnterminatedQuoteError(open + 1);
+      value += line.slice(run, i);
       i++;
     }
     tokens.push({ value, quoted, raw: line.slice(start, i), gap: line.slice(gapStart, start) });
