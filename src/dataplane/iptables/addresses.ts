@@ -25,13 +25,13 @@ export function parseNetwork(text: string): Network | null {
 
 export const inNetwork = (n: Network, ip: ParsedIP | null): boolean => ip !== null && ip.family === n.family && (ip.value & n.mask) === n.base;
 
-/** A rule's `-s`/`-d`, parsed the first time a walk reaches the rule (most rules never are). */
-const networks = new WeakMap<Negatable<string>, Network | null>();
+/** A rule's `-s`/`-d`, parsed the first time a walk reaches the rule (most rules never are), again if its text changed. */
+const networks = new WeakMap<Negatable<string>, { text: string; network: Network | null }>();
 
 export function ruleNetwork(param: Negatable<string>): Network | null {
   let n = networks.get(param);
-  if (n === undefined) networks.set(param, (n = parseNetwork(param.value)));
-  return n;
+  if (n === undefined || n.text !== param.value) networks.set(param, (n = { text: param.value, network: parseNetwork(param.value) }));
+  return n.network;
 }
 
 interface PacketAddresses {
@@ -57,22 +57,29 @@ export function packetAddresses(pkt: PacketState): PacketAddresses {
 /** Same key for every spelling of an address (`::1`, `0::1`). */
 export const ipKey = (ip: ParsedIP): string => `${ip.family}/${ip.value}`;
 
-/** The host's addresses as a set, per address list: HostView lists are read-only, and one serves every walk of a node. */
-const localSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+/** Addresses by family and value. */
+export type AddressSet = Readonly<Record<Family, ReadonlySet<bigint>>>;
 
-export function localAddressSet(addresses: readonly string[]): ReadonlySet<string> {
+/** The host's addresses as a set, per address list: HostView lists are read-only, and one serves every walk of a node. */
+const localSets = new WeakMap<readonly string[], AddressSet>();
+
+export function localAddressSet(addresses: readonly string[]): AddressSet {
   let set = localSets.get(addresses);
   if (set === undefined) {
-    set = new Set(addresses.flatMap((a) => {
+    const byFamily = { 4: new Set<bigint>(), 6: new Set<bigint>() };
+    for (const a of addresses) {
       const ip = parseIP(a);
-      return ip ? [ipKey(ip)] : [];
-    }));
-    localSets.set(addresses, set);
+      if (ip) byFamily[ip.family].add(ip.value);
+    }
+    localSets.set(addresses, (set = byFamily));
   }
   return set;
 }
 
+export function isLocalIP(ip: ParsedIP | null, host: HostView): boolean {
+  return ip !== null && localAddressSet(host.localAddresses)[ip.family].has(ip.value);
+}
+
 export function isLocalAddress(ip: string, host: HostView): boolean {
-  const parsed = parseIP(ip);
-  return parsed !== null && localAddressSet(host.localAddresses).has(ipKey(parsed));
+  return isLocalIP(parseIP(ip), host);
 }

@@ -1,7 +1,8 @@
 /** Per-extension evaluation of `-m` matches against the walked packet. */
 import { cidrContains, parseCidr, sameIP } from '../../net/ip.ts';
 import type { HostView } from '../types.ts';
-import { isLocalAddress } from './addresses.ts';
+import type { ParsedIP } from '../../net/ip.ts';
+import { isLocalIP, packetAddresses } from './addresses.ts';
 import { all, bool, flip, no, unknown, yes, type Decision } from './decision.ts';
 import { formatMatch } from './format.ts';
 import { markMatches } from './mark.ts';
@@ -100,10 +101,10 @@ function multiport(match: Match, pkt: PacketState): Decision {
 const MULTICAST = ['224.0.0.0/4', 'ff00::/8'];
 
 /** Kernel address types netpath can tell from the host's address list alone. */
-function addressType(ip: string, type: string, host: HostView): boolean | null {
+function addressType(ip: string, parsed: ParsedIP | null, type: string, host: HostView): boolean | null {
   switch (type) {
     case 'LOCAL':
-      return isLocalAddress(ip, host);
+      return isLocalIP(parsed, host);
     case 'MULTICAST':
       return MULTICAST.some((c) => cidrContains(c, ip));
     case 'BROADCAST':
@@ -117,8 +118,9 @@ function addrtype(match: Match, pkt: PacketState, host: HostView): Decision {
   const limited = match.options.find((o) => o.name === '--limit-iface-in' || o.name === '--limit-iface-out');
   const decisions = match.options.flatMap((o): Decision[] => {
     if (o.name !== '--src-type' && o.name !== '--dst-type') return [];
-    const ip = o.name === '--src-type' ? pkt.src : pkt.dst;
-    const hits = o.values[0]!.value.split(',').map((t) => addressType(ip, t, host));
+    const src = o.name === '--src-type';
+    const parsed = src ? packetAddresses(pkt).src : packetAddresses(pkt).dst;
+    const hits = o.values[0]!.value.split(',').map((t) => addressType(src ? pkt.src : pkt.dst, parsed, t, host));
     const any = hits.includes(true) ? yes : hits.includes(null) ? unknown : no;
     return [flip(any, o.negated)];
   });

@@ -110,7 +110,7 @@ export class IpvsWalker implements Walker {
       const ipvsIps = IPVS_IPS.flatMap((name) => this.#in.ipsets?.get(name)?.members.map((m) => m.element) ?? []);
       const added = ipvsIps.filter((ip) => {
         const parsed = parseIP(ip);
-        return parsed === null || !known.has(ipKey(parsed));
+        return parsed === null || !known[parsed.family].has(parsed.value);
       });
       view = { localAddresses: [...host.localAddresses, ...added] };
       this.#views.set(host.localAddresses, view);
