@@ -270,42 +270,24 @@ function natMap(
     s2.dport = to.port;
     return [{ s: s2, end: 'nat' }];
   };
-  const key = evalExpr(map.key, packetView(s, at.ctx));
-  if (key.kind === 'absent') return [{ s, end: 'next' }];
-  if (key.kind === 'unknown') return notEvaluated(at, s, key.reason);
-  if (key.kind === 'numgen') {
-    const shares = numgenShares(elements, key.mod, key.offset);
-    if (shares === null) return notEvaluated(at, s, 'numgen map keys are not numbers');
-    const base = numgenState(at, key.mode, s);
-    const out = shares.flatMap(({ element, share }) => rewrite(element, scaled(base, share)));
-    const rest = 1 - shares.reduce((a, x) => a + x.share, 0);
-    // A drawn number with no element: the lookup fails and the rule does not apply.
-    if (rest > 1e-12) out.push({ s: scaled(base, rest), end: 'next' });
-    return out;
-  }
-  const r = lookup(elements, key.value);
-  if (r.kind === 'unknown') return notEvaluated(at, s, r.reason);
-  return r.kind === 'hit' ? rewrite(r.element, s) : [{ s, end: 'next' }];
+  return mapLookup(at, map.key, elements, s, rewrite);
 }
 
-function vmap(at: At, st: Extract<NftStatement, { kind: 'vmap' }>, s: WalkState, pr: Progress): Flow[] {
-  let set: NftSet | null = null;
-  let elements: readonly NftElement[];
-  if (st.data.kind === 'setref') {
-    set = at.table.sets.get(st.data.name) as NftSet;
-    elements = set.elements;
-    if (isRuntimeSet(set)) return [{ s: runtimeCondition(at, set, null, s), end: 'next' }];
-  } else if (st.data.kind === 'set') elements = st.data.elements;
-  else return notEvaluated(at, s, 'vmap data is not a map');
-  const key = evalExpr(st.key, packetView(s, at.ctx));
+/**
+ * Looks the packet's key up in a map's elements and continues with `take` for the element found:
+ * one branch per element with its numgen share when the key is `numgen`. A key with no element
+ * (or a drawn number with none) makes the rule not apply.
+ */
+function mapLookup(
+  at: At,
+  keyExpr: NftExpr,
+  elements: readonly NftElement[],
+  s: WalkState,
+  take: (el: NftElement, branch: WalkState) => Flow[],
+): Flow[] {
+  const key = evalExpr(keyExpr, packetView(s, at.ctx));
   if (key.kind === 'absent') return [{ s, end: 'next' }];
   if (key.kind === 'unknown') return notEvaluated(at, s, key.reason);
-  const take = (el: NftElement, branch: WalkState): Flow[] => {
-    if (el.data?.kind !== 'verdict') return notEvaluated(at, branch, 'map element without a verdict');
-    const hits = set ? [...pr.hits, elementStep(at.ctx, at.table, set, el, st.key)] : pr.hits;
-    const s1 = act(at, branch, { pushed: pr.pushed, hits });
-    return verdict(at, el.data, s1, { pushed: true, hits: [] });
-  };
   if (key.kind === 'numgen') {
     const shares = numgenShares(elements, key.mod, key.offset);
     if (shares === null) return notEvaluated(at, s, 'numgen map keys are not numbers');
@@ -318,4 +300,21 @@ function vmap(at: At, st: Extract<NftStatement, { kind: 'vmap' }>, s: WalkState,
   const r = lookup(elements, key.value);
   if (r.kind === 'unknown') return notEvaluated(at, s, r.reason);
   return r.kind === 'hit' ? take(r.element, s) : [{ s, end: 'next' }];
+}
+
+function vmap(at: At, st: Extract<NftStatement, { kind: 'vmap' }>, s: WalkState, pr: Progress): Flow[] {
+  let set: NftSet | null = null;
+  let elements: readonly NftElement[];
+  if (st.data.kind === 'setref') {
+    set = at.table.sets.get(st.data.name) as NftSet;
+    elements = set.elements;
+    if (isRuntimeSet(set)) return [{ s: runtimeCondition(at, set, null, s), end: 'next' }];
+  } else if (st.data.kind === 'set') elements = st.data.elements;
+  else return notEvaluated(at, s, 'vmap data is not a map');
+  return mapLookup(at, st.key, elements, s, (el, branch) => {
+    if (el.data?.kind !== 'verdict') return notEvaluated(at, branch, 'map element without a verdict');
+    const hits = set ? [...pr.hits, elementStep(at.ctx, at.table, set, el, st.key)] : pr.hits;
+    const s1 = act(at, branch, { pushed: pr.pushed, hits });
+    return verdict(at, el.data, s1, { pushed: true, hits: [] });
+  });
 }
