@@ -96,7 +96,8 @@ export class SnapshotSource implements ClusterSource {
     if (!(await exists(path))) return null;
     const doc = parseJson(await readFile(path, 'utf8'), rel);
     try {
-      return kubeProxyConfigFromConfigMap(doc, rel);
+      // Named as the object it is, as a live read names it, so both runs say the same.
+      return kubeProxyConfigFromConfigMap(doc, 'configmap kube-system/kube-proxy');
     } catch (e) {
       throw badInput(`${rel}: ${(e as Error).message}`);
     }

@@ -18,19 +18,14 @@ import type { Scenario } from '../support/scenario.ts';
 import { jsonDifferences } from '../support/json-diff.ts';
 import type { JsonDifference } from '../support/json-diff.ts';
 
-const LIVE_CONFIG = 'configmap kube-system/kube-proxy:';
-const BUNDLE_CONFIG = 'cluster/kube-proxy-config.json:';
-
 /**
- * Differences by design. An assumption names where the kube-proxy configuration was read (the
- * ConfigMap live, its file in a bundle). And the harness bundle holds every pod (kubectl get pods
- * -A) where live reads and `capture NS/NAME` write only the service's pods: a ClusterIP path then
- * starts from a real non-backend pod of the node instead of an address of its podCIDR (same
- * outcomes, another `from`).
+ * The one difference by design: the harness bundle holds every pod (kubectl get pods -A) where
+ * live reads and `capture NS/NAME` write only the service's pods, so a ClusterIP path then starts
+ * from a real non-backend pod of the node instead of an address of its podCIDR (same outcomes,
+ * another `from`).
  */
 function explained(d: JsonDifference, allPods: boolean): boolean {
   if (typeof d.left !== 'string' || typeof d.right !== 'string') return false;
-  if (/^assumptions\[\d+\]$/.test(d.path)) return d.left.replace(LIVE_CONFIG, BUNDLE_CONFIG) === d.right;
   const podCIDR = /^a pod on (node-[a-z]) \(10\.244\.\d+\.254, an address of 10\.244\.\d+\.0\/24\)$/.exec(d.left);
   return allPods && /^paths\[\d+\]\.from$/.test(d.path) && podCIDR !== null && new RegExp(`^pod e2e-capture/client-c on ${podCIDR[1]}$`).test(d.right);
 }
