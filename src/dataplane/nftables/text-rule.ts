@@ -45,14 +45,8 @@ function statement(c: Cursor): NftStatement | null {
   const t = c.peek();
   if (!t || t.type !== 'word') return null;
   const w = t.value;
-  if (VERDICT_WORDS.has(w)) {
-    c.next();
-    return { kind: 'verdict', verdict: w as NftVerdict['verdict'], target: null };
-  }
-  if (w === 'jump' || w === 'goto') {
-    c.next();
-    return { kind: 'verdict', verdict: w, target: c.word(`chain after ${w}`) };
-  }
+  const v = verdictAt(c, w);
+  if (v) return v;
   if (w === 'reject') return reject(c);
   if (w === 'dnat' || w === 'snat') return nat(c, w);
   if (w === 'masquerade') return masquerade(c);
@@ -301,7 +295,11 @@ export function parseElements(c: Cursor): NftElement[] {
 }
 
 function elementData(c: Cursor): NftVerdict | NftExpr {
-  const w = c.peek()?.value ?? '';
+  return verdictAt(c, c.peek()?.value ?? '') ?? valueConcat(c);
+}
+
+/** `accept`, `drop`, ... or `jump|goto CHAIN` at the cursor (consumed), as a rule statement or map data. */
+function verdictAt(c: Cursor, w: string): NftVerdict | null {
   if (VERDICT_WORDS.has(w)) {
     c.next();
     return { kind: 'verdict', verdict: w as NftVerdict['verdict'], target: null };
@@ -310,7 +308,7 @@ function elementData(c: Cursor): NftVerdict | NftExpr {
     c.next();
     return { kind: 'verdict', verdict: w, target: c.word(`chain after ${w}`) };
   }
-  return valueConcat(c);
+  return null;
 }
 
 function skipNl(c: Cursor): void {
