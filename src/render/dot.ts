@@ -22,6 +22,7 @@ export function toDot(result: ServiceExplanation | TraceReport): string {
     '  rankdir=LR;',
     `  label=${quote(graph.title)};`,
     '  labelloc=t;',
+    '  fontname="Helvetica";',
     '  node [fontname="Helvetica", fontsize=11];',
     '  edge [fontname="Helvetica", fontsize=10];',
     ...graph.nodes.map((n) => `  ${quote(n.id)} [label=${label(n.label)}, ${SHAPES[n.kind]}];`),
