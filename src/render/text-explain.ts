@@ -208,7 +208,7 @@ function nodesSection(result: ServiceExplanation, ctx: TextContext): string[] {
   });
   const title = port === null ? 'Nodes' : `Health checks (healthCheckNodePort ${port})`;
   const table = renderTable({ head, rows, maxWidth: inner(ctx, 2).width, wrap: true, shrinkFirst: [head.length - 1], style });
-  return [style.heading(title), ...indent(table, 2)];
+  return [...wrap(title, ctx).map((l) => style.heading(l)), ...indent(table, 2)];
 }
 
 function sharesSection(result: ServiceExplanation, ctx: TextContext): string[] {

@@ -22,7 +22,7 @@ export function toTree(result: ServiceExplanation | TraceReport, { color, width 
   const lines: string[] = wrapText(graph.title, width).map((l) => style.bold(l));
   const describe = (n: GraphNode) => n.label.join(' ');
   const push = (first: string, rest: string, content: string) => {
-    const wrapped = wrapText(content, Math.max(width - visibleWidth(first), 20));
+    const wrapped = wrapText(content, Math.max(width - Math.max(visibleWidth(first), visibleWidth(rest)), 8));
     wrapped.forEach((l, i) => lines.push((i === 0 ? first : rest) + l));
   };
   const walk = (id: string, prefix: string, seen: Set<string>) => {
