@@ -43,6 +43,13 @@ class GraphBuilder {
   private readonly edges = new Map<string, GraphEdge>();
   private readonly endpointShares = new Map<string, number>();
 
+  /** `totals`: shares are of all client traffic (behind a load balancer), so an endpoint's add up. */
+  private readonly totals: boolean;
+
+  constructor(totals: boolean) {
+    this.totals = totals;
+  }
+
   node(id: string, kind: GraphNodeKind, label: string[]): string {
     if (!this.nodes.has(id)) this.nodes.set(id, { id, kind, label });
     return id;
@@ -93,31 +100,33 @@ class GraphBuilder {
   build(title: string): PathGraph {
     const nodes = [...this.nodes.values()].map((n) => {
       const total = this.endpointShares.get(n.id);
-      return total === undefined ? n : { ...n, label: [...n.label, `${formatShare(total)} of the traffic`] };
+      return total === undefined || !this.totals ? n : { ...n, label: [...n.label, `${formatShare(total)} of the traffic`] };
     });
     return { title, nodes, edges: [...this.edges.values()] };
   }
 }
 
 /**
- * For a DNAT, the rule that chose the endpoint: the step before the endpoint's own chain (the
- * last chain whose rules name the endpoint's address: iptables KUBE-SEP-*, nftables endpoint-*).
- * For DROP, REJECT, ACCEPT and NO-MATCH, the last rule taken.
+ * For a DNAT, the rule that chose the endpoint: the step before the endpoint's own rules (the
+ * last run of steps in one chain that name the endpoint's address: iptables KUBE-SEP-*,
+ * nftables endpoint-*, an IPVS real server), i.e. the statistic rule, the numgen map or the
+ * IPVS virtual server. For DROP, REJECT, ACCEPT and NO-MATCH, the last rule taken.
  */
 export function decidingStep(o: Outcome): Step | undefined {
   const steps = o.steps;
   if (o.verdict !== 'DNAT' || o.endpoint === null) return steps[steps.length - 1];
   const ip = o.endpoint.ip;
-  let i = steps.findLastIndex((s) => s.rule.includes(ip) || s.chain.includes(ip));
+  const names = (s: Step) => s.rule.includes(ip) || s.chain.includes(ip);
+  let i = steps.findLastIndex(names);
   if (i < 0) return steps[steps.length - 1];
-  while (i > 0 && steps[i - 1]!.chain === steps[i]!.chain) i--;
+  while (i > 0 && steps[i - 1]!.chain === steps[i]!.chain && names(steps[i - 1]!)) i--;
   return steps[i > 0 ? i - 1 : i];
 }
 
 function explainGraph(result: ServiceExplanation): PathGraph {
   const svc = `${result.service.namespace}/${result.service.name}`;
   const entry = DRAW_ORDER.find((e) => result.paths.some((p) => p.entry === e));
-  const g = new GraphBuilder();
+  const g = new GraphBuilder(entry === 'LoadBalancer');
   if (entry === undefined) return g.build(`${svc}: no paths (kube-proxy programs no rules for this service)`);
   const first = result.paths.find((p) => p.entry === entry)!;
   const paths = result.paths.filter((p) => p.entry === entry && p.port === first.port && p.protocol === first.protocol);
@@ -155,7 +164,7 @@ function balancerShares(paths: PathReport[], result: ServiceExplanation): [PathR
 
 function traceGraph(result: TraceReport): PathGraph {
   const p = result.packet;
-  const g = new GraphBuilder();
+  const g = new GraphBuilder(false);
   const client = g.node('client', 'client', [p.src, p.from]);
   const address = `${formatAddress(p.dst, p.port)}/${p.protocol}`;
   g.edge(client, g.node(`node/${p.entryNode}`, 'node', [p.entryNode]), address);

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { toDot } from '../../../src/render/dot.ts';
+import { buildPathGraph } from '../../../src/render/path-graph.ts';
 import { toMermaid } from '../../../src/render/mermaid.ts';
 import { toTree } from '../../../src/render/tree.ts';
 import { explainBundle, traceBundle } from '../explain/bundle-helpers.ts';
@@ -110,5 +111,21 @@ describe('path graph pictures', () => {
       ['node/node-c', 'rule/node-c/filter/KUBE-EXTERNAL-SERVICES', '100.0%'],
       ['rule/node-c/filter/KUBE-EXTERNAL-SERVICES', 'dropped', 'DROP 100.0%'],
     ]));
+  });
+
+  it('the deciding rule of a DNAT in each mode: the statistic chain, the numgen service chain, the IPVS virtual server', async () => {
+    // examples/mixed-modes ns4/svc4: ExternalIP 192.168.99.33:80, two endpoints, eTP Cluster.
+    // iptables: KUBE-SVC-<hash> picks the endpoint (--probability), KUBE-SEP-* only DNATs;
+    // nftables: the service-* chain's numgen vmap picks, endpoint-* DNATs; IPVS: the virtual
+    // server 192.168.99.33:80 schedules (rr) over its real servers.
+    const graph = buildPathGraph(await explainBundle('examples/mixed-modes', 'ns4', 'svc4'));
+    const rules = graph.nodes.filter((n) => n.kind === 'rule').map((n) => n.id).sort();
+    assert.equal(rules.length, 3);
+    assert.equal(rules[0], `rule/node-iptables/nat/KUBE-SVC-${portProtoHash('ns4/svc4:p80', 'tcp')}`);
+    assert.equal(rules[1], 'rule/node-ipvs/ipvs/TCP 192.168.99.33:80');
+    assert.match(rules[2]!, /^rule\/node-nftables\/ip kube-proxy\/service-[A-Z2-7]{8}-ns4\/svc4\/tcp\/p80$/);
+    // Behind no load balancer, shares are of what each node receives: 1/2 per endpoint per node.
+    assert.deepEqual([...new Set(graph.edges.filter((e) => e.label.startsWith('DNAT')).map((e) => e.label))], ['DNAT 50.0%']);
+    assert.ok(graph.nodes.filter((n) => n.kind === 'endpoint').every((n) => !n.label.some((l) => l.includes('of the traffic'))));
   });
 });
