@@ -1,44 +1,31 @@
-import { stripVTControlCharacters } from 'node:util';
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
 import type { Evidence } from '../model/finding.ts';
 import type { Step } from '../model/outcome.ts';
 
 const ELLIPSIS = '…';
 
-/** Columns a string takes on a terminal: ANSI escapes take none (names and IPs are ASCII). */
+/** Columns a string takes on a terminal (ANSI escapes take none, wide characters two). */
 export function visibleWidth(text: string): number {
-  return [...stripVTControlCharacters(text)].length;
+  return stringWidth(text);
 }
 
 /** Cut plain text to `width` columns, marking the cut with an ellipsis. */
 export function truncate(text: string, width: number): string {
-  const chars = [...text];
-  if (chars.length <= width) return text;
-  return width <= 0 ? '' : chars.slice(0, width - 1).join('') + ELLIPSIS;
+  if (stringWidth(text) <= width) return text;
+  if (width <= 0) return '';
+  let out = '';
+  for (const char of text) {
+    if (stringWidth(out + char) > width - 1) break;
+    out += char;
+  }
+  return out + ELLIPSIS;
 }
 
-/** Break plain text into lines of at most `width` columns, at spaces when possible. */
+/** Break text into lines of at most `width` columns, at spaces when possible; words longer than a line are split. */
 export function wrapText(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (let word of text.split(/\s+/).filter((w) => w !== '')) {
-    while ([...word].length > width) {
-      if (line !== '') {
-        lines.push(line);
-        line = '';
-      }
-      const chars = [...word];
-      lines.push(chars.slice(0, width).join(''));
-      word = chars.slice(width).join('');
-    }
-    if (line === '') line = word;
-    else if ([...line].length + 1 + [...word].length <= width) line += ' ' + word;
-    else {
-      lines.push(line);
-      line = word;
-    }
-  }
-  if (line !== '' || lines.length === 0) lines.push(line);
-  return lines;
+  const words = text.split(/\s+/).filter((w) => w !== '').join(' ');
+  return wrapAnsi(words, Math.max(width, 1), { hard: true }).split('\n');
 }
 
 /** Share as a percentage with one decimal; never rounds a non-zero share to 0.0% or 100.0%. */

@@ -8,6 +8,7 @@ import {
   formatShare,
   formatSnat,
   truncate,
+  visibleWidth,
   wrapText,
 } from './format.ts';
 import { DEFAULT_WIDTH, type RenderOptions } from './options.ts';
@@ -103,22 +104,27 @@ export function outcomeHeading(outcome: Outcome, index: number, ctx: TextContext
     ...(outcome.sourceIPPreserved === null ? [] : [outcome.sourceIPPreserved ? 'source IP kept' : 'SNAT (source IP lost)']),
   ];
   const body = inner(ctx, prefix.length);
-  return where.length === 0 ? [heading] : [heading, ' '.repeat(prefix.length) + fit(where.join(', '), body)];
+  return [heading, ...indent(where.length === 0 ? [] : wrap(where.join(', '), body), prefix.length)];
 }
 
 /**
  * The rules a packet took: `table/chain  file:line`, then the rule text below it, cut to the
  * width in default mode and whole in wide mode. Steps on another node than `node` say so.
  */
-export function stepLines(steps: Step[], node: string, ctx: TextContext): string[] {
+export function stepLines(steps: Step[], node: string, ctx: TextContext, decided: boolean): string[] {
   const { style } = ctx;
   const lines: string[] = [];
   steps.forEach((step, i) => {
     const number = `${i + 1}. `;
+    const pad = ' '.repeat(number.length);
     const where = formatLocation(step) + (step.node === node ? '' : ` on ${step.node}`);
-    lines.push(fit(`${number}${step.table}/${step.chain}  ${where}`, ctx));
     const ruleCtx = inner(ctx, number.length);
-    lines.push(' '.repeat(number.length) + style.dim(fit(step.rule, ruleCtx)));
+    const head = `${step.table}/${step.chain}  ${where}`;
+    const headLines = ruleCtx.width === null || visibleWidth(head) <= ruleCtx.width ? [head] : wrap(head, ruleCtx);
+    lines.push(...headLines.map((l, j) => (j === 0 ? number : pad) + l));
+    // The rule that decided a DROP/REJECT/ACCEPT is the answer: whole, wrapped; others are cut.
+    const rule = decided && i === steps.length - 1 ? wrap(step.rule, ruleCtx) : [fit(step.rule, ruleCtx)];
+    lines.push(...rule.map((l) => pad + style.dim(l)));
   });
   return lines;
 }
@@ -130,8 +136,9 @@ export function outcomeSteps(outcomes: Outcome[], node: string, ctx: TextContext
     if (i > 0) lines.push('');
     lines.push(...outcomeHeading(outcome, i, ctx));
     const body = inner(ctx, 3);
-    const when = outcome.conditions.map((c) => fit(`when ${c}`, body));
-    const steps = outcome.steps.length === 0 ? [fit('(no steps recorded)', body)] : stepLines(outcome.steps, node, body);
+    const when = outcome.conditions.flatMap((c) => wrap(`when ${c}`, body));
+    const decided = outcome.verdict !== 'DNAT' && outcome.verdict !== 'NO-MATCH';
+    const steps = outcome.steps.length === 0 ? ['(no steps recorded)'] : stepLines(outcome.steps, node, body, decided);
     lines.push(...indent([...when, ...steps], 3));
   });
   return lines;
@@ -160,11 +167,20 @@ export function findingsSection(findings: Finding[], ctx: TextContext): string[]
   return lines;
 }
 
-/** Defaults netpath assumed: one dimmed line each, cut in default mode. */
+/** Defaults netpath assumed: dimmed, wrapped in default mode. */
 export function assumptionsSection(assumptions: string[], ctx: TextContext): string[] {
   if (assumptions.length === 0) return [];
   const body = inner(ctx, 4);
-  return [ctx.style.heading('Assumptions'), ...assumptions.map((a) => '  ' + ctx.style.dim(`- ${fit(a, body)}`))];
+  return [ctx.style.heading('Assumptions'), ...assumptions.flatMap((a) => wrap(a, body).map((l, i) => ctx.style.dim(`${i === 0 ? '  - ' : '    '}${l}`)))];
+}
+
+/** The verdict lines, wrapped: the traffic sentence in bold, the finding line by severity. */
+export function verdictSection(sentences: string[], findings: Finding[], ctx: TextContext): string[] {
+  const { style } = ctx;
+  const [traffic = '', finding = ''] = sentences;
+  const worst = findings.find((f) => f.severity === 'error') ?? findings.find((f) => f.severity === 'warning');
+  const paintFinding = (l: string) => (worst === undefined ? l : style.severity(worst.severity, l));
+  return [...wrap(traffic, ctx).map((l) => style.bold(l)), ...wrap(finding, ctx).map(paintFinding)];
 }
 
 /** Sections separated by one blank line, ending with a newline. */

@@ -13,14 +13,19 @@ import {
   outcomeTable,
   textContext,
   wrap,
+  verdictSection,
   type TextContext,
 } from './sections.ts';
 import { renderTable } from './tables.ts';
+import { escapeStrings } from './escape.ts';
+import { explainVerdict } from './verdict.ts';
 
-/** explain-svc for people: service header, paths per entry, health checks, LB shares, findings. */
-export function renderExplain(result: ServiceExplanation, options: RenderOptions): string {
+/** explain-svc for people: the verdict, service header, paths per entry, health checks, LB shares, findings. */
+export function renderExplain(raw: ServiceExplanation, options: RenderOptions): string {
+  const result = escapeStrings(raw);
   const ctx = textContext(options);
   return joinSections([
+    verdictSection(explainVerdict(result), result.findings, ctx),
     header(result.service, result.nodes, ctx),
     pathsSection(result.paths, ctx),
     nodesSection(result, ctx),
@@ -84,7 +89,7 @@ function header(svc: ServiceSummary, nodes: NodeReport[], ctx: TextContext): str
   ];
   const labelWidth = Math.max(...rows.map(([label]) => label.length)) + 2;
   const valueCtx = inner(ctx, 2 + labelWidth);
-  const lines = [style.heading(fit(`Service ${svc.namespace}/${svc.name} (${kind})${external}`, ctx))];
+  const lines = wrap(`Service ${svc.namespace}/${svc.name} (${kind})${external}`, ctx).map((l) => style.heading(l));
   for (const [label, values] of rows) {
     const valueLines = values.flatMap((v) => wrap(v, valueCtx));
     valueLines.forEach((v, i) => lines.push('  ' + (i === 0 ? label.padEnd(labelWidth) : ' '.repeat(labelWidth)) + v));
@@ -140,7 +145,7 @@ function groupHeading({ first, members }: PathGroup, ctx: TextContext): string[]
   const { style } = ctx;
   const sameAddress = members.every((m) => m.address === first.address);
   const address = sameAddress ? formatAddress(first.address, first.port) : `*:${first.port}`;
-  const lines = [style.bold(fit(`${first.entry} ${address}/${first.protocol} from ${first.from}`, ctx))];
+  const lines = wrap(`${first.entry} ${address}/${first.protocol} from ${first.from}`, ctx).map((l) => style.bold(l));
   if (first.basis === 'model') {
     lines.push(...wrap(MODEL_NOTE, ctx).map((line) => style.warn(line)));
   }
@@ -203,7 +208,7 @@ function nodesSection(result: ServiceExplanation, ctx: TextContext): string[] {
   });
   const title = port === null ? 'Nodes' : `Health checks (healthCheckNodePort ${port})`;
   const table = renderTable({ head, rows, maxWidth: inner(ctx, 2).width, wrap: true, shrinkFirst: [head.length - 1], style });
-  return [style.heading(title), ...indent(table, 2)];
+  return [...wrap(title, ctx).map((l) => style.heading(l)), ...indent(table, 2)];
 }
 
 function sharesSection(result: ServiceExplanation, ctx: TextContext): string[] {
@@ -218,7 +223,7 @@ function sharesSection(result: ServiceExplanation, ctx: TextContext): string[] {
     share === 0 ? style.warn(formatShare(share)) : formatShare(share),
   ]);
   return [
-    style.heading(fit('Load balancer shares (connections spread evenly over nodes passing the health check)', ctx)),
+    ...wrap('Load balancer shares (connections spread evenly over nodes passing the health check)', ctx).map((l) => style.heading(l)),
     ...indent(renderTable({ head, rows, maxWidth: body.width, wrap: true, style }), 2),
     ...indent(wrap(`imbalance factor ${formatFactor(result.imbalanceFactor)} (largest share / smallest non-zero share)`, body), 2),
   ];

@@ -8,6 +8,7 @@ import { healthObserved } from './health-observed.ts';
 import { internalLocalDrop } from './internal-local-drop.ts';
 import { localImbalance } from './local-imbalance.ts';
 import { localPolicyHealth } from './local-policy-health.ts';
+import { mergeFindings } from './merge.ts';
 import { noEndpoints } from './no-endpoints.ts';
 import { serviceKind } from './service-kind.ts';
 import { sessionAffinity } from './session-affinity.ts';
@@ -32,9 +33,9 @@ const RULES: readonly FindingRule[] = [
 
 const ORDER = { error: 0, warning: 1, info: 2 } as const;
 
-/** All findings for one service, most severe first (stable within a severity). */
+/** All findings for one service, one per cause, most severe first (stable within a severity). */
 export function findServiceFindings(ctx: FindingContext): Finding[] {
-  return RULES.flatMap((rule) => rule(ctx)).sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+  return mergeFindings(RULES.flatMap((rule) => rule(ctx))).sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
 }
 
 export type { EndpointFact, Drift, FindingContext } from './context.ts';
