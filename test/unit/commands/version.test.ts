@@ -19,6 +19,6 @@ test('version -o json: package.json version and the checkout commit', async () =
 });
 
 test('version (text): one line with both', async () => {
-  const r = await execa(process.execPath, ['bin/kubectl-netpath', 'version']);
+  const r = await execa(process.execPath, ['bin/kubectl-netpath', 'version'], { stripFinalNewline: false });
   assert.equal(String(r.stdout), `kubectl-netpath ${pkg.version} (commit ${await gitCommit()})\n`);
 });
