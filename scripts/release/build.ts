@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { create as tarCreate, extract as tarExtract } from 'tar';
 import { gitCommit } from '../build-info.ts';
@@ -76,41 +76,61 @@ const seaConfig = join(WORK, 'sea-config.json');
 writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }));
 sh(process.execPath, ['--experimental-sea-config', seaConfig]);
 
-/** The Node binary for a platform: the host's from node_modules, others from the npm cache. */
-function nodeBinary(os: 'linux' | 'darwin', arch: keyof typeof NODE_ARCH): string {
-  if (os === process.platform && NODE_ARCH[arch] === process.arch) return realpathSync('node_modules/node/bin/node');
+/** Where a platform's Node binary comes from: node_modules (the host's), the cache, or an npm package. */
+interface NodeSource {
+  path: string;
+  download?: string; // the package spec, when it is not in the cache yet
+}
+
+/** Throws NotBuilt when no npm package ships the pinned Node for the platform. */
+function nodeSource(os: 'linux' | 'darwin', arch: keyof typeof NODE_ARCH): NodeSource {
+  if (os === process.platform && NODE_ARCH[arch] === process.arch) return { path: realpathSync('node_modules/node/bin/node') };
   const dir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kubectl-netpath', 'node', nodeVersion, `${os}-${arch}`);
-  const node = join(dir, 'package', 'bin', 'node');
-  if (existsSync(node)) return node;
+  const path = join(dir, 'package', 'bin', 'node');
+  if (existsSync(path)) return { path };
   const spec = `${nodePackage(os, arch)}@${nodeVersion}`;
   let published = '';
   try {
-    published = sh('npm', ['view', spec, 'version']).trim();
+    published = execFileSync('npm', ['view', spec, 'version'], { encoding: 'utf8', stdio: 'pipe' }).trim();
   } catch {
-    // npm view exits non-zero for a version that does not exist
+    // npm view exits non-zero (E404) for a version that does not exist
   }
   if (!published) throw new NotBuilt(`no npm package ships Node ${nodeVersion} for ${os}/${arch} (${spec} is not published)`);
-  log(`downloading ${spec}`);
+  return { path, download: spec };
+}
+
+function fetchNode(source: NodeSource): string {
+  if (!source.download) return source.path;
+  const dir = dirname(dirname(dirname(source.path)));
+  log(`downloading ${source.download}`);
   mkdirSync(dir, { recursive: true });
-  const tgz = join(dir, sh('npm', ['pack', spec, '--silent', '--pack-destination', dir]).trim().split('\n').pop() ?? '');
+  const tgz = join(dir, sh('npm', ['pack', source.download, '--silent', '--pack-destination', dir]).trim().split('\n').pop() ?? '');
   tarExtract({ file: tgz, cwd: dir, sync: true, filter: (p) => p === 'package/bin/node' });
   rmSync(tgz);
-  if (!existsSync(node)) throw new Error(`${spec}: no bin/node in the package`);
-  return node;
+  if (!existsSync(source.path)) throw new Error(`${source.download}: no bin/node in the package`);
+  return source.path;
 }
 
 /** The single executable for one platform, checked as far as this machine can check it. */
 async function buildPlatform(platform: Platform): Promise<Built> {
   const [os, arch] = platform.split('/') as ['linux' | 'darwin', keyof typeof NODE_ARCH];
-  // Apple Silicon runs only validly signed code; injecting the blob breaks Node's signature, and
-  // only Apple's codesign (macOS) re-signs here. Checked first, so nothing is downloaded in vain.
-  if (os === 'darwin' && !onPath('codesign')) {
-    throw new NotBuilt("re-signing the Mach-O after injection needs macOS's codesign, which is not on PATH");
+  // Every reason a platform cannot be built, found before anything is downloaded.
+  const reasons: string[] = [];
+  let source: NodeSource | undefined;
+  try {
+    source = nodeSource(os, arch);
+  } catch (e) {
+    if (!(e instanceof NotBuilt)) throw e;
+    reasons.push(e.message);
   }
+  // Apple Silicon runs only validly signed code; injecting the blob breaks Node's signature, and
+  // only Apple's codesign (macOS) re-signs it here.
+  if (os === 'darwin' && !onPath('codesign')) reasons.push("re-signing the Mach-O after injection needs macOS's codesign, which is not on PATH");
+  if (!source || reasons.length > 0) throw new NotBuilt(reasons.join('; '));
   const dir = join(WORK, `${os}_${arch}`);
   const binary = join(dir, 'kubectl-netpath');
   mkdirSync(dir, { recursive: true });
-  copyFileSync(nodeBinary(os, arch), binary);
+  copyFileSync(fetchNode(source), binary);
   chmodSync(binary, 0o755);
   if (os === 'darwin') sh('codesign', ['--remove-signature', binary]);
   // postject's stderr is LIEF's noise about note sections; a failure's message carries it.
