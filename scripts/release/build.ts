@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { build, formatMessages } from 'esbuild';
 import { create as tarCreate, extract as tarExtract } from 'tar';
 import { gitCommit } from '../build-info.ts';
 import { renderManifest } from './manifest.ts';
@@ -56,7 +56,7 @@ mkdirSync(WORK, { recursive: true });
 // 1. One CommonJS file: Node 24 single executables run CommonJS only. String-literal import()s
 // are bundled too, so lazily loaded modules are inside.
 const bundle = join(WORK, 'kubectl-netpath.cjs');
-await build({
+const { warnings } = await build({
   entryPoints: ['scripts/release/entry.ts'],
   outfile: bundle,
   bundle: true,
@@ -64,10 +64,15 @@ await build({
   format: 'cjs',
   target: `node${nodeVersion.split('.')[0]}`,
   define: { NETPATH_BUILD_INFO: JSON.stringify({ version, commit }) },
-  // src/build-info.ts reads files next to import.meta.url only when NETPATH_BUILD_INFO is unset.
-  logOverride: { 'empty-import-meta': 'silent' },
-  logLevel: 'warning',
+  logLevel: 'silent',
 });
+// src/build-info.ts reads files next to import.meta.url only when NETPATH_BUILD_INFO is unset;
+// import.meta anywhere else, or any other warning, would be a binary that breaks at run time.
+const unexpected = warnings.filter((w) => !(w.id === 'empty-import-meta' && w.location?.file === 'src/build-info.ts'));
+if (unexpected.length > 0) {
+  process.stderr.write((await formatMessages(unexpected, { kind: 'warning' })).join(''));
+  throw new Error(`release: esbuild warned ${unexpected.length} time(s); see above`);
+}
 log(`bundled ${bundle} (${mb(bundle)}), version ${version}, commit ${commit}`);
 
 // 2. The preparation blob; no code cache or snapshot, which would tie it to the host platform.
@@ -140,8 +145,9 @@ async function buildPlatform(platform: Platform): Promise<Built> {
   ], { stdio: 'pipe' });
   if (os === 'darwin') sh('codesign', ['--sign', '-', binary]);
   if (os === process.platform && NODE_ARCH[arch] === process.arch) {
-    const printed = sh(binary, ['--version']).trim();
-    if (printed !== version) throw new Error(`${platform}: the built binary prints ${JSON.stringify(printed)} for --version, not ${version}`);
+    const printed = `${sh(binary, ['--version']).trim()} ${sh(binary, ['version', '-o', 'json']).replace(/\s+/g, '')}`;
+    const expected = `${version} ${JSON.stringify({ version, commit })}`;
+    if (printed !== expected) throw new Error(`${platform}: the built binary prints ${printed}, not ${expected}`);
   }
   copyFileSync('LICENSE', join(dir, 'LICENSE'));
   const archive = join(OUT, `kubectl-netpath_${os}_${arch}.tar.gz`);
