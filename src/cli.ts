@@ -1,20 +1,19 @@
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
 import { addGlobalOptions } from './commands/global-options.ts';
 import { register as registerExplain } from './commands/explain-svc.ts';
 import { register as registerTrace } from './commands/trace.ts';
 import { register as registerCapture } from './commands/capture.ts';
 import { register as registerCleanup } from './commands/cleanup.ts';
+import { register as registerVersion } from './commands/version.ts';
+import { buildInfo } from './build-info.ts';
 import { DumpParseError } from './dataplane/errors.ts';
 import { ExitCode, NetpathError } from './errors.ts';
-
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 export function buildProgram(): Command {
   const program = new Command('kubectl-netpath')
     .usage('<command> [options]')
     .description('Where a packet to a Kubernetes Service really goes through kube-proxy, and why.')
-    .version(pkg.version, '--version')
+    .version(buildInfo().version, '--version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   addGlobalOptions(program);
@@ -22,6 +21,7 @@ export function buildProgram(): Command {
   registerTrace(program);
   registerCapture(program);
   registerCleanup(program);
+  registerVersion(program);
   return program;
 }
 
