@@ -1,0 +1,35 @@
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { addGlobalOptions } from '../commands/global-options.ts';
+import { register as registerCapture } from './capture.ts';
+import { register as registerCleanup } from './cleanup.ts';
+import { register as registerCompletion } from './completion.ts';
+import { register as registerExplain } from './explain-svc.ts';
+import { register as registerTrace } from './trace.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/**
+ * The command tree: flags, help and examples only. Each action imports what it runs, so that
+ * --help, --version and completion load commander and nothing heavy.
+ */
+export function buildProgram(): Command {
+  const program = new Command('kubectl netpath')
+    .usage('<command> [flags]')
+    .description('Where a packet to a Kubernetes Service really goes through kube-proxy, and why.')
+    .version(pkg.version, '--version')
+    // Global flags are listed in every command's help, as kubectl does ("Global Options").
+    .configureHelp({ showGlobalOptions: true, sortOptions: false })
+    .configureOutput({
+      // One line per usage error: commander's message plus where to look.
+      outputError: (message, write) => write(`${message.trimEnd()} (see --help)\n`),
+    })
+    .exitOverride();
+  addGlobalOptions(program);
+  registerExplain(program);
+  registerTrace(program);
+  registerCapture(program);
+  registerCleanup(program);
+  registerCompletion(program);
+  return program;
+}
