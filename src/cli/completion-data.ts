@@ -14,7 +14,7 @@ interface Names {
   namespaces: string[];
 }
 
-type Wanted = 'services' | 'trace-targets' | 'namespaces' | 'nodes' | 'sources' | 'files' | 'nothing';
+type Wanted = 'services' | 'trace-targets' | 'namespaces' | 'nodes' | 'sources' | 'protocols' | 'files' | 'nothing';
 
 const NO_FILES = 4;
 const FILES = 0;
@@ -29,6 +29,8 @@ function wanted(ctx: CompletionContext): Wanted {
         return 'nodes';
       case 'from':
         return 'sources';
+      case 'protocol':
+        return 'protocols';
       case 'snapshot':
       case 'kubeconfig':
       case 'outputDir':
@@ -50,6 +52,7 @@ export const completionCandidates: CompletionData = async (ctx) => {
   const want = wanted(ctx);
   if (want === 'files') return { items: [], directive: FILES };
   if (want === 'nothing') return { items: [], directive: NO_FILES };
+  if (want === 'protocols') return { items: ['TCP', 'UDP', 'SCTP'], directive: NO_FILES };
   const names = ctx.flags.snapshot ? await fromBundle(ctx.flags.snapshot) : await fromCluster(ctx.flags, want);
   const ns = ctx.flags.namespace;
   switch (want) {

@@ -42,8 +42,10 @@ _kubectl_netpath() {
     [[ $desc == $line ]] && desc=''
     cands+=("\${value//:/\\\\:}:$desc")
   done
-  if (( \${#cands} )); then
-    _describe 'kubectl-netpath' cands $( (( directive & 2 )) && echo -S '')
+  if (( \${#cands} && directive & 2 )); then
+    _describe 'kubectl-netpath' cands -S ''
+  elif (( \${#cands} )); then
+    _describe 'kubectl-netpath' cands
   elif (( (directive & 4) == 0 )); then
     _files
   fi
