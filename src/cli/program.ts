@@ -6,6 +6,7 @@ import { register as registerCleanup } from './cleanup.ts';
 import { register as registerCompletion } from './completion.ts';
 import { register as registerExplain } from './explain-svc.ts';
 import { register as registerTrace } from './trace.ts';
+import { addExamples } from './examples.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -31,5 +32,11 @@ export function buildProgram(): Command {
   registerCapture(program);
   registerCleanup(program);
   registerCompletion(program);
+  addExamples(program, [
+    'kubectl netpath explain-svc ns2/svc2 --snapshot examples/overall',
+    'kubectl netpath trace svc/shop/web --from node/node-b --snapshot examples/real-local-lb',
+    'kubectl netpath explain-svc shop/web                # live cluster, current context',
+    'kubectl netpath help trace',
+  ]);
   return program;
 }

@@ -37,6 +37,20 @@ for (const name of COMMANDS) {
   });
 }
 
+test('kubectl netpath --help: usage, commands and examples that run', async () => {
+  const r = await run(['--help']);
+  assert.equal(r.exitCode, 0);
+  const help = String(r.stdout);
+  assert.match(help, /^Usage: kubectl netpath <command> \[flags\]/);
+  for (const name of COMMANDS) assert.match(help, new RegExp(`^  ${name} `, 'm'));
+  const offline = examples(help).filter((l) => l.includes('--snapshot examples/'));
+  assert.ok(offline.length >= 2);
+  for (const line of offline) {
+    const res = await run(line.replace(/^kubectl netpath /, '').split(/\s+/));
+    assert.equal(res.exitCode, 0, `${line}: ${res.stderr}`);
+  }
+});
+
 test('every bad flag or argument: exit 2 and one line, no stack trace', async () => {
   const cases: [string[], RegExp][] = [
     [['explain-svc', 'x', '--bogus'], /^error: unknown option '--bogus'/],
