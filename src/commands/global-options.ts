@@ -38,7 +38,7 @@ export function addGlobalOptions(program: Command): Command {
     .option('--as-group <group>', 'group to impersonate for the operation', collect)
     .option('--request-timeout <duration>', "API request timeout, kubectl style: '30s', '1m', '0' for none", '0')
     .option('--no-color', 'never colour the output (NO_COLOR and FORCE_COLOR are honoured too)')
-    .option('-v, --verbose', "print progress details on stderr (kubectl's -v=N with N >= 1 does the same)", false)
+    .option('-v, --verbose', "print progress details on stderr (kubectl's -v=N with N >= 1 does the same)")
     .addOption(new Option('--v <level>', "kubectl's log level; -v=N is read as --v=N").hideHelp());
 }
 
@@ -56,7 +56,6 @@ export function normalizeVerbosity(args: readonly string[]): string[] {
 /** Global options as commander parsed them, validated, for a subcommand's action. */
 export function globalsOf(cmd: Command): GlobalOptions {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
-  if (opts.v === undefined) return opts;
-  if (!/^\d+$/.test(opts.v)) throw usageError(`-v=${opts.v}: expected a log level, a whole number as kubectl's -v=N`);
-  return { ...opts, verbose: opts.verbose || Number(opts.v) >= 1 };
+  if (opts.v !== undefined && !/^\d+$/.test(opts.v)) throw usageError(`-v=${opts.v}: expected a log level, a whole number as kubectl's -v=N`);
+  return { ...opts, verbose: !!opts.verbose || Number(opts.v ?? 0) >= 1 };
 }
