@@ -14,7 +14,7 @@ export interface Progress {
 /**
  * Whether a spinner can work on `stream`: a terminal that can move the cursor and is wide enough
  * for a frame and a word. With 0 columns (some CI wrappers, `script`) ora's line arithmetic never
- * ends; TERM=dumb cannot erase a line; NO_COLOR users asked for plain output.
+ * ends; TERM=dumb cannot erase a line; NO_COLOR users asked for plain output; CI logs keep lines.
  */
 export function spinnerFits(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
   if (!stream.isTTY) return false;

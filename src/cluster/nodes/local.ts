@@ -39,7 +39,7 @@ export function localRunner(netns: string | null, timeoutMs: number): CommandRun
     async run(argv: readonly string[]): Promise<CommandResult> {
       const [file, ...args] = argv;
       if (!file) throw new Error('empty argv');
-      // Loaded on first use: --local-netns is parsed by every command that reads nodes.
+      // Loaded on first use: every command definition imports this module for parseLocalNetns.
       const { execa } = await import('execa');
       const res = await execa(file, args, { reject: false, timeout: timeoutMs || undefined, stripFinalNewline: false });
       if (res.timedOut) {
