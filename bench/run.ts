@@ -3,7 +3,9 @@
  * generated kube-proxy dumps of three sizes, per proxy mode. Each measurement runs in its own
  * process. Tables go to stdout, progress to stderr, all figures to --json PATH when given.
  *
- *   node bench/run.ts [--sizes small,medium,large] [--modes iptables,nftables,ipvs] [--json PATH]
+ *   node bench/run.ts [--sizes small,medium,large] [--modes iptables,nftables,ipvs] [--json PATH] [--startup-only]
+ *
+ * First, the CPU time of whole CLI runs (--help, --version, explain-svc on examples/overall).
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -16,6 +18,8 @@ import type { Job, JobKind, JobResult } from './measure.ts';
 import { printTables } from './report.ts';
 import type { CaseResult } from './report.ts';
 import type { SampleOptions } from './sample.ts';
+import { measureStartup } from './startup.ts';
+import Table from 'cli-table3';
 
 /**
  * small and medium take about 1.5 minutes here (2 cores, bundles generated included). large adds
@@ -24,6 +28,8 @@ import type { SampleOptions } from './sample.ts';
  */
 const DEFAULT_SIZES = ['small', 'medium'];
 const JOBS: readonly JobKind[] = ['parse', 'walk', 'explain', 'trace'];
+/** Runs per startup case: each is a fresh process of 0.1 to 1.5 s of CPU. */
+const STARTUP_RUNS = 10;
 const MEASURE = fileURLToPath(new URL('./measure.ts', import.meta.url));
 
 /** Per size: runs wanted and the time budget per measurement (the budget bounds the total). */
@@ -35,9 +41,9 @@ const SAMPLING: Record<string, { sampling: SampleOptions; walkSampling: SampleOp
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
-function options(): { sizes: SizeSpec[]; modes: BenchMode[]; json: string | null } {
+function options(): { sizes: SizeSpec[]; modes: BenchMode[]; json: string | null; startupOnly: boolean } {
   const { values } = parseArgs({
-    options: { sizes: { type: 'string' }, modes: { type: 'string' }, json: { type: 'string' } },
+    options: { sizes: { type: 'string' }, modes: { type: 'string' }, json: { type: 'string' }, 'startup-only': { type: 'boolean' } },
     strict: true,
   });
   const pick = <T>(raw: string | undefined, fallback: readonly string[], known: readonly T[], name: (t: T) => string, what: string): T[] =>
@@ -50,6 +56,7 @@ function options(): { sizes: SizeSpec[]; modes: BenchMode[]; json: string | null
     sizes: pick(values.sizes, DEFAULT_SIZES, SIZES, (s) => s.name, 'sizes'),
     modes: pick(values.modes, BENCH_MODES, BENCH_MODES, (m) => m, 'modes'),
     json: values.json ?? null,
+    startupOnly: values['startup-only'] ?? false,
   };
 }
 
@@ -68,8 +75,9 @@ async function main(): Promise<void> {
   log(`bundles cached in ${cacheRoot()}`);
   if (!opts.sizes.some((s) => s.name === 'large')) log('large (5,000 services) runs with --sizes small,medium,large');
   const started = performance.now();
+  const startup = await measureStartup(STARTUP_RUNS, log);
   const cases: CaseResult[] = [];
-  for (const size of opts.sizes) {
+  for (const size of opts.startupOnly ? [] : opts.sizes) {
     for (const mode of opts.modes) {
       const bundle = await ensureBundle(size, mode, log);
       const jobs: Record<string, JobResult> = {};
@@ -83,11 +91,14 @@ async function main(): Promise<void> {
   const after = { uptime: await uptime(), loadavg: loadavg() };
   log(`load after: ${after.uptime}`);
   const seconds = (performance.now() - started) / 1000;
-  printTables(cases, (s) => process.stdout.write(s));
+  const table = new Table({ head: ['whole CLI run', 'CPU ms (user+sys)'], style: { head: [], border: [] } });
+  for (const s of startup) table.push([s.name, `${s.cpu.median.toFixed(0)} [${s.cpu.min.toFixed(0)}–${s.cpu.max.toFixed(0)}] n=${s.cpu.n}`]);
+  process.stdout.write(`${table.toString()}\n\n`);
+  if (cases.length > 0) printTables(cases, (s) => process.stdout.write(s));
   process.stdout.write(`\nload before: ${before.uptime}\nload after:  ${after.uptime}\nwall time: ${seconds.toFixed(0)} s\n`);
   if (opts.json) {
     const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, memoryMB: Math.round(totalmem() / 1024 / 1024), node: process.version };
-    await writeFile(opts.json, `${JSON.stringify({ machine, before, after, wallSeconds: seconds, cases }, null, 2)}\n`);
+    await writeFile(opts.json, `${JSON.stringify({ machine, before, after, wallSeconds: seconds, startup, cases }, null, 2)}\n`);
     log(`figures written to ${opts.json}`);
   }
 }

@@ -1,38 +1,23 @@
-import { Command, CommanderError } from 'commander';
-import { addGlobalOptions } from './commands/global-options.ts';
-import { register as registerExplain } from './commands/explain-svc.ts';
-import { register as registerTrace } from './commands/trace.ts';
-import { register as registerCapture } from './commands/capture.ts';
-import { register as registerCleanup } from './commands/cleanup.ts';
-import { register as registerVersion } from './commands/version.ts';
-import { buildInfo } from './build-info.ts';
+import { CommanderError } from 'commander';
+import { buildProgram } from './cli/program.ts';
+import { normalizeVerbosity } from './commands/global-options.ts';
 import { DumpParseError } from './dataplane/errors.ts';
 import { ExitCode, NetpathError } from './errors.ts';
 
-export function buildProgram(): Command {
-  const program = new Command('kubectl-netpath')
-    .usage('<command> [options]')
-    .description('Where a packet to a Kubernetes Service really goes through kube-proxy, and why.')
-    .version(buildInfo().version, '--version')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-  addGlobalOptions(program);
-  registerExplain(program);
-  registerTrace(program);
-  registerCapture(program);
-  registerCleanup(program);
-  registerVersion(program);
-  return program;
-}
-
 /** Runs the CLI and returns the exit code; every expected failure is one line on stderr. */
 export async function main(argv: string[]): Promise<number> {
+  const [node = '', script = '', ...args] = argv;
+  if (args[0] === '__complete') {
+    // Cobra's protocol, as kubectl calls it through bin/kubectl_complete-netpath.
+    const { complete } = await import('./cli/complete.ts');
+    return complete(buildProgram(), args.slice(1), (s) => process.stdout.write(s));
+  }
   const program = buildProgram();
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync([node, script, ...normalizeVerbosity(args)]);
     return ExitCode.OK;
   } catch (e) {
-    return reportError(e, argv.includes('--verbose') || argv.includes('-v'));
+    return reportError(e, args.includes('--verbose') || args.includes('-v') || args.some((a) => /^--?v=[1-9]/.test(a)));
   }
 }
 

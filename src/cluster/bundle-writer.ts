@@ -100,7 +100,7 @@ export async function writeBundle(dest: string, contents: BundleContents): Promi
   try {
     if (!archive) {
       const existing = await readdir(dest).catch(() => [] as string[]);
-      if (existing.length > 0) throw badInput(`-o ${dest}: directory is not empty (choose a new directory or a .tar.gz)`);
+      if (existing.length > 0) throw badInput(`--output-dir ${dest}: directory is not empty (choose a new directory or a .tar.gz)`);
     }
     for (const [rel, text] of files) {
       const path = join(root, rel);

@@ -1,41 +1,33 @@
 import type { V1Service } from '@kubernetes/client-node';
-import type { Command } from 'commander';
 import { allNodeNames, nodesForService } from '../analyzers/node-scope.ts';
 import { NetpathError, usageError } from '../errors.ts';
 import type { ClusterState } from '../model/cluster.ts';
-import { writeBundle } from '../cluster/bundle-writer.ts';
-import { LiveSource } from '../cluster/live/live-source.ts';
-import { addNodeAccessOptions, nodeAccessOf } from '../cluster/live/node-access-options.ts';
+import { nodeAccessOf } from '../cluster/live/node-access-options.ts';
 import type { NodeAccessFlags } from '../cluster/live/node-access-options.ts';
 import type { NodeQuery, StateQuery } from '../cluster/source.ts';
-import { globalsOf } from './global-options.ts';
+import type { GlobalOptions } from './global-options.ts';
 import { parseServiceRef } from './target-syntax.ts';
 
-interface CaptureFlags extends NodeAccessFlags {
+export interface CaptureFlags extends GlobalOptions, NodeAccessFlags {
+  outputDir?: string;
+  file?: string;
+  /** Old usage (`-o DIR`); -o is an output format everywhere now. */
   output?: string;
   allServices?: boolean;
   allNodes?: boolean;
 }
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('capture')
-    .argument('[service]', 'service to capture, [NS/]NAME')
-    .description('write a snapshot bundle (contract 1) of a live cluster: API objects and node dumps')
-    .requiredOption('-o, --output <dir|file.tar.gz>', 'where to write the bundle: a new directory, or a .tar.gz / .tgz file')
-    .option('--all-services', 'capture every service in every namespace (and every node)')
-    .option('--all-nodes', 'read every node, not only those the service needs');
-  addNodeAccessOptions(cmd);
-  cmd.action(async (service: string | undefined, _opts: CaptureFlags, self: Command) => {
-    await runCapture(service, self);
-  });
-}
-
-async function runCapture(service: string | undefined, cmd: Command): Promise<void> {
-  const opts = globalsOf(cmd) as ReturnType<typeof globalsOf> & CaptureFlags;
+/** Run: capture with its parsed flags. */
+export async function runCapture(service: string | undefined, opts: CaptureFlags): Promise<void> {
+  if (opts.output !== undefined) {
+    throw usageError(`capture -o ${opts.output}: -o is an output format; write the bundle with --output-dir DIR or -f FILE.tar.gz`);
+  }
   if (opts.snapshot) throw usageError('capture reads a live cluster; --snapshot does not apply');
   if (!!service === !!opts.allServices) throw usageError('capture: name one service ([NS/]NAME) or pass --all-services');
+  const dest = bundleDestination(opts);
   const access = nodeAccessOf(opts);
+  const { LiveSource } = await import('../cluster/live/live-source.ts');
+  const { writeBundle } = await import('../cluster/bundle-writer.ts');
   const source = LiveSource.open(opts, access);
   try {
     let query: StateQuery = { kind: 'all-services' };
@@ -46,7 +38,6 @@ async function runCapture(service: string | undefined, cmd: Command): Promise<vo
     const { state, kubeProxyConfigMap } = await source.readCapture(query);
     const target = query.kind === 'service' ? (state.services[0] ?? null) : null;
     const dumps = await source.readNodes(nodesToRead(state, target, query.kind === 'all-services' || !!opts.allNodes));
-    const dest = opts.output ?? '';
     const written = await writeBundle(dest, { state, kubeProxyConfigMap, dumps });
     const read = [...dumps.keys()].sort();
     process.stdout.write(
@@ -65,6 +56,15 @@ async function runCapture(service: string | undefined, cmd: Command): Promise<vo
   } finally {
     await source.close();
   }
+}
+
+/** --output-dir DIR or -f FILE.tar.gz: exactly one, and the file one must look like a tarball. */
+function bundleDestination(opts: CaptureFlags): string {
+  if (!!opts.outputDir === !!opts.file) throw usageError('capture: pass --output-dir DIR or -f FILE.tar.gz (one of them)');
+  const tarball = /\.(tar\.gz|tgz)$/;
+  if (opts.file && !tarball.test(opts.file)) throw usageError(`capture -f ${opts.file}: expected a .tar.gz or .tgz file name`);
+  if (opts.outputDir && tarball.test(opts.outputDir)) throw usageError(`capture --output-dir ${opts.outputDir}: that is a tarball name; use -f for a .tar.gz`);
+  return opts.outputDir ?? opts.file ?? '';
 }
 
 /**

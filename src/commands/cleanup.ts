@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import type { V1Pod } from '@kubernetes/client-node';
 import { ExitCode, usageError } from '../errors.ts';
 import type { NetpathError } from '../errors.ts';
@@ -7,28 +6,21 @@ import type { Clients } from '../cluster/live/clients.ts';
 import { loadKubeConfig } from '../cluster/live/kubeconfig.ts';
 import { parseRequestTimeout } from '../cluster/live/request-timeout.ts';
 import { MANAGED_BY_SELECTOR, NODE_ANNOTATION } from '../cluster/nodes/debug-pod.ts';
-import { globalsOf } from './global-options.ts';
+import type { GlobalOptions } from './global-options.ts';
 
-interface CleanupFlags {
+export interface CleanupFlags extends GlobalOptions {
   debugNamespace?: string;
   allNamespaces?: boolean;
 }
 
-export function register(program: Command): void {
-  program
-    .command('cleanup')
-    .description(`delete debug pods netpath left behind (label ${MANAGED_BY_SELECTOR})`)
-    .option('--debug-namespace <ns>', 'namespace to clean (default: the -n / context namespace)')
-    .option('-A, --all-namespaces', 'clean every namespace')
-    .action(async (_opts: CleanupFlags, self: Command) => {
-      const opts = globalsOf(self) as ReturnType<typeof globalsOf> & CleanupFlags;
-      if (opts.snapshot) throw usageError('cleanup acts on a live cluster; --snapshot does not apply');
-      if (opts.allNamespaces && opts.debugNamespace) throw usageError('cleanup: pass --debug-namespace or -A, not both');
-      const clients = makeClients(loadKubeConfig(opts), parseRequestTimeout(opts.requestTimeout ?? '0'));
-      const namespace = opts.allNamespaces ? null : (opts.debugNamespace ?? clients.config.namespace);
-      const removed = await cleanupDebugPods(clients, namespace, (line) => process.stdout.write(`${line}\n`));
-      if (removed === 0) process.stdout.write(`no debug pods in ${namespace ? `namespace ${namespace}` : 'any namespace'}\n`);
-    });
+/** Run: cleanup with its parsed flags. */
+export async function runCleanup(opts: CleanupFlags): Promise<void> {
+  if (opts.snapshot) throw usageError('cleanup acts on a live cluster; --snapshot does not apply');
+  if (opts.allNamespaces && opts.debugNamespace) throw usageError('cleanup: pass --debug-namespace or -A, not both');
+  const clients = makeClients(loadKubeConfig(opts), parseRequestTimeout(opts.requestTimeout ?? '0'));
+  const namespace = opts.allNamespaces ? null : (opts.debugNamespace ?? clients.config.namespace);
+  const removed = await cleanupDebugPods(clients, namespace, (line) => process.stdout.write(`${line}\n`));
+  if (removed === 0) process.stdout.write(`no debug pods in ${namespace ? `namespace ${namespace}` : 'any namespace'}\n`);
 }
 
 /** Deletes every pod carrying netpath's managed-by label in `namespace` (null: all); returns how many. */

@@ -1,49 +1,32 @@
-import type { Command } from 'commander';
 import { compareModes } from '../analyzers/compare-modes.ts';
 import { explainService } from '../analyzers/explain.ts';
 import { allNodeNames, nodesForService } from '../analyzers/node-scope.ts';
-import { addNodeAccessOptions } from '../cluster/live/node-access-options.ts';
 import type { NodeAccessFlags } from '../cluster/live/node-access-options.ts';
 import type { ClusterSource } from '../cluster/source.ts';
 import { notFound } from '../errors.ts';
-import { silentProgress, stderrProgress } from '../cluster/live/progress.ts';
+import { silentProgress, stderrProgressReady } from '../cluster/live/progress.ts';
 import type { Progress } from '../cluster/live/progress.ts';
 import type { ServiceExplanation } from '../model/results.ts';
-import { globalsOf } from './global-options.ts';
 import type { GlobalOptions } from './global-options.ts';
 import { nodeViews } from './node-views.ts';
 import { openSource } from './open-source.ts';
-import { outputOption } from './output-format.ts';
 import type { OutputFormat } from './output-format.ts';
 import { printResult } from './print.ts';
 import { parseServiceRef } from './target-syntax.ts';
 
-interface ExplainFlags extends GlobalOptions, NodeAccessFlags {
+export interface ExplainFlags extends GlobalOptions, NodeAccessFlags {
   output: OutputFormat;
   allNodes?: boolean;
   compareModes?: boolean;
 }
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('explain-svc')
-    .argument('<service>', 'the service, [NS/]NAME')
-    .description('explain every way into a service: who receives the traffic on each node, with what share, and why')
-    .addOption(outputOption())
-    .option('--all-nodes', 'read the dataplane of every node, not only the nodes this service needs')
-    .option('--compare-modes', 'also show what the service would look like under iptables, nftables and IPVS (from the API objects)');
-  addNodeAccessOptions(cmd);
-  cmd.action(async (ref: string, _opts: unknown, self: Command) => {
-    await runExplain(ref, globalsOf(self) as ExplainFlags);
-  });
-}
-
-async function runExplain(raw: string, opts: ExplainFlags): Promise<void> {
+/** Run: explain-svc with its parsed flags. */
+export async function runExplain(raw: string, opts: ExplainFlags): Promise<void> {
   const ref = parseServiceRef(raw);
   const { source, namespace } = await openSource(opts);
   try {
     // A bundle's dumps cost nothing to read: use every one it has.
-    const result = await explainFrom(source, ref.namespace ?? namespace, ref.name, !!opts.allNodes || !!opts.snapshot, !!opts.compareModes, stderrProgress(opts.verbose));
+    const result = await explainFrom(source, ref.namespace ?? namespace, ref.name, !!opts.allNodes || !!opts.snapshot, !!opts.compareModes, await stderrProgressReady(opts.verbose));
     printResult(result, opts.output, opts.color);
   } finally {
     await source.close();

@@ -1,7 +1,5 @@
-import { LiveSource } from '../cluster/live/live-source.ts';
 import { nodeAccessOf } from '../cluster/live/node-access-options.ts';
 import type { NodeAccessFlags } from '../cluster/live/node-access-options.ts';
-import { SnapshotSource } from '../cluster/nodes/snapshot.ts';
 import type { ClusterSource } from '../cluster/source.ts';
 import type { GlobalOptions } from './global-options.ts';
 
@@ -11,11 +9,17 @@ export interface OpenedSource {
   namespace: string;
 }
 
-/** A snapshot bundle when --snapshot is given, else the live cluster of the kubeconfig. */
+/**
+ * A snapshot bundle when --snapshot is given, else the live cluster of the kubeconfig. Each is
+ * imported only when chosen: an offline run never loads the API client.
+ */
 export async function openSource(opts: GlobalOptions & NodeAccessFlags): Promise<OpenedSource> {
   if (opts.snapshot) {
+    const { SnapshotSource } = await import('../cluster/nodes/snapshot.ts');
     return { source: await SnapshotSource.open(opts.snapshot), namespace: opts.namespace ?? 'default' };
   }
-  const live = LiveSource.open(opts, nodeAccessOf(opts));
+  const access = nodeAccessOf(opts);
+  const { LiveSource } = await import('../cluster/live/live-source.ts');
+  const live = LiveSource.open(opts, access);
   return { source: live, namespace: live.namespace };
 }

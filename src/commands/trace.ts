@@ -1,18 +1,14 @@
-import type { Command } from 'commander';
 import { resolveTrace, TraceQuestionError } from '../analyzers/resolve-trace.ts';
 import type { TraceSource, TraceTarget } from '../analyzers/resolve-trace.ts';
 import { resolveProxyConfig } from '../analyzers/kube-proxy/index.ts';
 import { tracePacket } from '../analyzers/trace.ts';
-import { addNodeAccessOptions } from '../cluster/live/node-access-options.ts';
 import type { NodeAccessFlags } from '../cluster/live/node-access-options.ts';
 import { notFound, usageError } from '../errors.ts';
-import { silentProgress, stderrProgress } from '../cluster/live/progress.ts';
+import { silentProgress, stderrProgressReady } from '../cluster/live/progress.ts';
 import type { Progress } from '../cluster/live/progress.ts';
-import { globalsOf } from './global-options.ts';
 import type { GlobalOptions } from './global-options.ts';
 import { nodeViews } from './node-views.ts';
 import { openSource } from './open-source.ts';
-import { outputOption } from './output-format.ts';
 import type { OutputFormat } from './output-format.ts';
 import { printResult } from './print.ts';
 import { parseProtocol, parseSource, parseTarget } from './target-syntax.ts';
@@ -21,7 +17,7 @@ import type { ClusterSource, ExtraPods } from '../cluster/source.ts';
 import type { Protocol } from '../model/packet.ts';
 import type { TraceReport } from '../model/results.ts';
 
-interface TraceFlags extends GlobalOptions, NodeAccessFlags {
+export interface TraceFlags extends GlobalOptions, NodeAccessFlags {
   output: OutputFormat;
   from: string;
   node?: string;
@@ -29,23 +25,8 @@ interface TraceFlags extends GlobalOptions, NodeAccessFlags {
   protocol?: string;
 }
 
-export function register(program: Command): void {
-  const cmd = program
-    .command('trace')
-    .argument('<target>', 'svc/NS/NAME, NS/NAME (its ClusterIP) or IP:PORT (ClusterIP, LB IP, external IP, node IP with a NodePort)')
-    .description('walk one packet through the entry node\'s kube-proxy rules, step by step')
-    .option('--from <source>', 'external[:IP], pod/[NS/]NAME, node/NAME or an IP', 'external')
-    .option('--node <node>', 'node where the packet enters (implied by a pod or node source, or a NodePort target)')
-    .option('--port <port>', 'service port (number or name) when TARGET is a service; default: its first port')
-    .option('--protocol <protocol>', 'TCP, UDP or SCTP; default: the service port\'s protocol, else TCP')
-    .addOption(outputOption());
-  addNodeAccessOptions(cmd);
-  cmd.action(async (target: string, _opts: unknown, self: Command) => {
-    await runTrace(target, globalsOf(self) as TraceFlags);
-  });
-}
-
-async function runTrace(rawTarget: string, opts: TraceFlags): Promise<void> {
+/** Run: trace with its parsed flags. */
+export async function runTrace(rawTarget: string, opts: TraceFlags): Promise<void> {
   const request = {
     target: parseTarget(rawTarget),
     source: parseSource(opts.from),
@@ -56,7 +37,7 @@ async function runTrace(rawTarget: string, opts: TraceFlags): Promise<void> {
   if (request.port && request.target.kind === 'address') throw usageError('--port applies to a service TARGET; an IP:PORT target has its port');
   const { source, namespace } = await openSource(opts);
   try {
-    printResult(await traceFrom(source, namespace, request, stderrProgress(opts.verbose)), opts.output, opts.color);
+    printResult(await traceFrom(source, namespace, request, await stderrProgressReady(opts.verbose)), opts.output, opts.color);
   } finally {
     await source.close();
   }

@@ -17,7 +17,7 @@ import type { NodeAccessFlags } from '../../src/cluster/live/node-access-options
 import { DebugPodReader, buildDebugPod, debugPodName } from '../../src/cluster/nodes/debug-pod.ts';
 import { SnapshotSource } from '../../src/cluster/nodes/snapshot.ts';
 import { cleanupDebugPods } from '../../src/commands/cleanup.ts';
-import { register as registerCapture } from '../../src/commands/capture.ts';
+import { register as registerCapture } from '../../src/cli/capture.ts';
 import { addGlobalOptions } from '../../src/commands/global-options.ts';
 import { ExitCode, NetpathError } from '../../src/errors.ts';
 import { binDir, freePort, haveBinaries, startApiServer } from './apiserver.ts';
@@ -276,7 +276,7 @@ describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored,
       registerCapture(program);
       const dir = join(out, 'bundle');
       // Nodes are read on this host (--local-netns NODE=-): this machine's own rules stand in for theirs.
-      await program.parseAsync(['capture', 'shop/web', '-o', dir, '--kubeconfig', api.kubeconfig, '--context', 'jane', '--local-netns', 'node-a=-,node-b=-'], { from: 'user' });
+      await program.parseAsync(['capture', 'shop/web', '--output-dir', dir, '--kubeconfig', api.kubeconfig, '--context', 'jane', '--local-netns', 'node-a=-,node-b=-'], { from: 'user' });
       const kubectl = join(binDir(), 'kubectl');
       const viaKubectl = async (...args: string[]) =>
         JSON.parse((await execa(kubectl, ['--kubeconfig', api.kubeconfig, '--context', 'admin', 'get', ...args, '-o', 'json'])).stdout) as { items: unknown[] };

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { Cluster, Context, User } from '@kubernetes/client-node';
+import type { Cluster, Context, RequestContext, User } from '@kubernetes/client-node';
+import type { RequestOptions } from 'node:https';
 import { badInput, usageError } from '../../errors.ts';
 
 /** The connection kubectl would use for the same flags and environment. */
@@ -41,6 +42,54 @@ export interface ConnectionFlags {
   cluster?: string;
   user?: string;
   namespace?: string;
+  /** -s/--server: replaces the cluster's address. */
+  server?: string;
+  /** --token: replaces the user's credentials with this bearer token. */
+  token?: string;
+  /** --as / --as-group: impersonation, as kubectl sends it. */
+  as?: string;
+  asGroup?: string[];
+}
+
+/**
+ * A KubeConfig that also sends Impersonate-Group. client-node sends Impersonate-User
+ * (User.impersonateUser) but has no group impersonation; its request headers are single-valued,
+ * so one group is supported (a second would arrive as one group named "a,b").
+ */
+class ImpersonatingKubeConfig extends KubeConfig {
+  private readonly group: string;
+  constructor(group: string) {
+    super();
+    this.group = group;
+  }
+  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    context.setHeaderParam('Impersonate-Group', this.group);
+  }
+  override async applyToHTTPSOptions(opts: RequestOptions | Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
+    await super.applyToHTTPSOptions(opts);
+    opts.headers = { ...(opts.headers as Record<string, string> | undefined), 'Impersonate-Group': this.group };
+  }
+}
+
+/** The KubeConfig to build for these flags (one that impersonates a group when asked). */
+function newKubeConfig(flags: ConnectionFlags): KubeConfig {
+  const groups = flags.asGroup ?? [];
+  if (groups.length > 1) throw usageError(`--as-group given ${groups.length} times: netpath can impersonate one group (client-node sends one Impersonate-Group header)`);
+  if (groups.length === 1 && !flags.as) throw usageError('--as-group needs --as, as kubectl requires');
+  return groups[0] ? new ImpersonatingKubeConfig(groups[0]) : new KubeConfig();
+}
+
+/** -s, --token and --as applied to the cluster and user a kubeconfig (or none) gave, as kubectl does. */
+function withFlagOverrides(cluster: Cluster, user: User | null, flags: ConnectionFlags): { cluster: Cluster; user: User | null } {
+  let u = user;
+  if (flags.token) {
+    // A token replaces other credentials; a client certificate still identifies the TLS client.
+    const { exec: _exec, authProvider: _provider, username: _username, password: _password, token: _token, ...rest } = u ?? { name: 'netpath-flags' };
+    u = { ...rest, token: flags.token };
+  }
+  if (flags.as) u = { ...(u ?? { name: 'netpath-flags' }), impersonateUser: flags.as };
+  return { cluster: flags.server ? { ...cluster, server: flags.server } : cluster, user: u };
 }
 
 /**
@@ -53,7 +102,8 @@ export function loadKubeConfig(flags: ConnectionFlags, where: ConfigEnvironment 
   const files = kubeconfigFiles(flags.kubeconfig, where);
   if (files.length === 0) {
     if (where.env.KUBERNETES_SERVICE_HOST && where.env.KUBERNETES_SERVICE_PORT) return inCluster(flags, where);
-    throw badInput('no kubeconfig: set KUBECONFIG, pass --kubeconfig or create ~/.kube/config');
+    if (flags.server) return fromFlagsOnly(flags.server, flags);
+    throw badInput('no kubeconfig: set KUBECONFIG, pass --kubeconfig or --server, or create ~/.kube/config');
   }
   const merged = mergeKubeconfigs(files.map(loadFile));
   return effective(merged, flags, files);
@@ -125,13 +175,14 @@ function effective(kc: KubeConfig, flags: ConnectionFlags, files: string[]): Loa
       `no current context in ${files.join(delimiter)}: pass --context, or set one with kubectl config use-context`,
     );
   }
-  const cluster = kc.getCluster(clusterName);
-  if (!cluster) throw usageError(`cluster "${clusterName}" does not exist in ${files.join(delimiter)}`);
-  const user = userName ? kc.getUser(userName) : null;
-  if (userName && !user) throw usageError(`user "${userName}" does not exist in ${files.join(delimiter)}`);
+  const found = kc.getCluster(clusterName);
+  if (!found) throw usageError(`cluster "${clusterName}" does not exist in ${files.join(delimiter)}`);
+  const named = userName ? kc.getUser(userName) : null;
+  if (userName && !named) throw usageError(`user "${userName}" does not exist in ${files.join(delimiter)}`);
+  const { cluster, user } = withFlagOverrides(found, named, flags);
   const name = base?.name ?? 'netpath-flags';
-  const context: Context = { name, cluster: clusterName, user: userName, ...(base?.namespace ? { namespace: base.namespace } : {}) };
-  const out = new KubeConfig();
+  const context: Context = { name, cluster: clusterName, user: user?.name ?? '', ...(base?.namespace ? { namespace: base.namespace } : {}) };
+  const out = newKubeConfig(flags);
   out.loadFromOptions({
     clusters: [cluster],
     users: user ? [user] : [],
@@ -143,19 +194,37 @@ function effective(kc: KubeConfig, flags: ConnectionFlags, files: string[]): Loa
     contextName: name,
     namespace: flags.namespace ?? base?.namespace ?? 'default',
     server: cluster.server,
-    userName: userName || '(none)',
+    userName: flags.as ? `${userName || '(none)'} as ${flags.as}` : userName || '(none)',
     files,
   };
 }
 
+/** `--server URL [--token T]` with no kubeconfig at all, as kubectl allows. */
+function fromFlagsOnly(server: string, flags: ConnectionFlags): LoadedConfig {
+  const { cluster, user } = withFlagOverrides({ name: 'netpath-flags', server, skipTLSVerify: false }, null, flags);
+  const kc = newKubeConfig(flags);
+  kc.loadFromOptions({
+    clusters: [cluster],
+    users: user ? [user] : [],
+    contexts: [{ name: 'netpath-flags', cluster: cluster.name, user: user?.name ?? '' }],
+    currentContext: 'netpath-flags',
+  });
+  return { kc, contextName: 'netpath-flags', namespace: flags.namespace ?? 'default', server, userName: flags.as ?? user?.name ?? '(none)', files: [] };
+}
+
 function inCluster(flags: ConnectionFlags, where: ConfigEnvironment): LoadedConfig {
-  const kc = new KubeConfig();
+  const kc = newKubeConfig(flags);
   const host = where.env.KUBERNETES_SERVICE_HOST ?? '';
   const port = where.env.KUBERNETES_SERVICE_PORT ?? '';
   const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { cluster, user } = withFlagOverrides(
+    { name: 'in-cluster', server, caFile: join(where.serviceAccountDir, 'ca.crt'), skipTLSVerify: false },
+    { name: 'in-cluster', authProvider: { name: 'tokenFile', config: { tokenFile: join(where.serviceAccountDir, 'token') } } },
+    flags,
+  );
   kc.loadFromOptions({
-    clusters: [{ name: 'in-cluster', server, caFile: join(where.serviceAccountDir, 'ca.crt'), skipTLSVerify: false }],
-    users: [{ name: 'in-cluster', authProvider: { name: 'tokenFile', config: { tokenFile: join(where.serviceAccountDir, 'token') } } }],
+    clusters: [cluster],
+    users: user ? [user] : [],
     contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'in-cluster' }],
     currentContext: 'in-cluster',
   });
@@ -165,8 +234,8 @@ function inCluster(flags: ConnectionFlags, where: ConfigEnvironment): LoadedConf
     kc,
     contextName: null,
     namespace: flags.namespace ?? (podNamespace || 'default'),
-    server,
-    userName: 'service account (in-cluster)',
+    server: cluster.server,
+    userName: flags.as ? `service account (in-cluster) as ${flags.as}` : 'service account (in-cluster)',
     files: [],
   };
 }

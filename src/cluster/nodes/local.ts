@@ -1,6 +1,5 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { execa } from 'execa';
 import { ExitCode, NetpathError, usageError } from '../../errors.ts';
 import type { NodeDump } from '../source.ts';
 import { TOOLS, collectNodeDump } from './dump-commands.ts';
@@ -40,6 +39,8 @@ export function localRunner(netns: string | null, timeoutMs: number): CommandRun
     async run(argv: readonly string[]): Promise<CommandResult> {
       const [file, ...args] = argv;
       if (!file) throw new Error('empty argv');
+      // Loaded on first use: every command definition imports this module for parseLocalNetns.
+      const { execa } = await import('execa');
       const res = await execa(file, args, { reject: false, timeout: timeoutMs || undefined, stripFinalNewline: false });
       if (res.timedOut) {
         throw new NetpathError(ExitCode.TIMEOUT, `timeout: ${argv.join(' ')} in ${where} took longer than ${timeoutMs} ms`);

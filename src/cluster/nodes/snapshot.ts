@@ -1,7 +1,6 @@
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { extract } from 'tar';
 import type { V1EndpointSlice, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { ClusterState, KubeProxyConfig } from '../../model/cluster.ts';
 import { badInput } from '../../errors.ts';
@@ -38,6 +37,8 @@ export class SnapshotSource implements ClusterSource {
     if (!/\.(tar\.gz|tgz)$/.test(path)) throw badInput(`snapshot ${path}: expected a directory or a .tar.gz bundle`);
     const dir = await mkdtemp(join(tmpdir(), 'netpath-snapshot-'));
     try {
+      // tar is loaded only for a .tar.gz bundle.
+      const { extract } = await import('tar');
       await extract({ file: path, cwd: dir, strict: true });
     } catch (e) {
       await rm(dir, { recursive: true, force: true });

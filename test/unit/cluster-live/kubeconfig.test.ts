@@ -151,3 +151,44 @@ test('errors: unknown names are usage errors, missing files bad input', () => {
   assert.throws(() => loadKubeConfig({ kubeconfig: join(dir, 'nope') }, kc), is(ExitCode.BAD_INPUT, /no such file/));
   assert.throws(() => loadKubeConfig({}, env({})), is(ExitCode.BAD_INPUT, /^no kubeconfig/));
 });
+
+/** The headers client-node's REST path would send for `kc`. */
+async function restHeaders(kc: KubeConfig): Promise<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  await kc.applySecurityAuthentication({ setHeaderParam: (k: string, v: string) => (headers[k] = v), setDispatcher: () => {} } as never);
+  return headers;
+}
+
+test('-s/--server, --token, --as and --as-group as kubectl applies them', async () => {
+  const flags = { server: 'https://other.example:7443', token: 'flag-token', as: 'jane', asGroup: ['ops'] };
+  // The kubeconfig's CA still applies to the new address (kubectl keeps it too).
+  const withCa = loadKubeConfig(flags, env({ KUBECONFIG: fileA }));
+  assert.match(withCa.kc.getCurrentCluster()?.caFile ?? '', /certs\/ca\.crt$/);
+
+  const kc = env({ KUBECONFIG: fileB }); // ctx-b: cluster c2, user u2 (token-u2), no CA file
+  const c = loadKubeConfig(flags, kc);
+  assert.equal(c.server, 'https://other.example:7443');
+  assert.equal(c.kc.getCurrentCluster()?.server, 'https://other.example:7443');
+  const h = await restHeaders(c.kc);
+  assert.equal(h.Authorization, 'Bearer flag-token');
+  assert.equal(h['Impersonate-User'], 'jane');
+  assert.equal(h['Impersonate-Group'], 'ops');
+  assert.equal(c.userName, 'u2 as jane');
+
+  // Without the flags: the file's token, no impersonation.
+  const plain = await restHeaders(loadKubeConfig({}, kc).kc);
+  assert.equal(plain.Authorization, 'Bearer token-u2');
+  assert.equal(plain['Impersonate-User'], undefined);
+  assert.equal(plain['Impersonate-Group'], undefined);
+});
+
+test('--server and --token work without any kubeconfig; --as-group needs --as and one group', () => {
+  const c = loadKubeConfig({ server: 'https://10.0.0.1:6443', token: 't' }, env({}));
+  assert.equal(c.server, 'https://10.0.0.1:6443');
+  assert.equal(tokenOf(c.kc), 't');
+  assert.equal(c.namespace, 'default');
+  const usage = (fn: () => unknown, re: RegExp) =>
+    assert.throws(fn, (e: unknown) => e instanceof NetpathError && e.exitCode === ExitCode.USAGE && re.test(e.message));
+  usage(() => loadKubeConfig({ asGroup: ['ops'] }, env({ KUBECONFIG: fileA })), /--as-group needs --as/);
+  usage(() => loadKubeConfig({ as: 'jane', asGroup: ['a', 'b'] }, env({ KUBECONFIG: fileA })), /one group/);
+});
