@@ -203,7 +203,7 @@ const TABLE: Row[] = [
 ];
 
 const source = await SnapshotSource.open(BUNDLE);
-const state = await source.readState({ kind: 'all-services', extraPods: {} });
+const state = await source.readState();
 const views = nodeViews(
   MODES.map((m) => NODE[m].name),
   await source.readNodes({ nodes: MODES.map((m) => NODE[m].name), healthCheckPorts: [] }),
