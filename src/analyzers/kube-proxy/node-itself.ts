@@ -50,7 +50,7 @@ export function healthAnswer(state: ClusterState, service: V1Service, packet: Pa
     return `kube-proxy's health server for ${id} listens only on the nodePortAddresses, and ${packet.dst} is not one of them: connection refused`;
   }
   const health = predictHealthCheck(state, service, packet.entryNode, config.gates);
-  return `kube-proxy's health server for ${id} on ${packet.entryNode} answers ${health.status ?? 'nothing'}: ${health.reason}`;
+  return `delivered to kube-proxy's health server for ${id} on ${packet.entryNode}, which answers ${health.status ?? 'nothing'}: ${health.reason}`;
 }
 
 /**

@@ -78,7 +78,7 @@ async function healthCheck(s: Scenario, t: TraceReport, from: string, ip: string
   // iptables: filter KUBE-NODEPORTS "health check node port" -j ACCEPT; nftables: no kube-proxy rule.
   assert.deepEqual(verdicts, [s.c.layout.proxyMode === 'iptables' ? 'ACCEPT' : 'NO-MATCH'], `${at}: verdicts ${verdicts.join(', ')}`);
   const conditions = t.outcomes[0]!.conditions;
-  const said = conditions.map((x) => /health server for \S+ on \S+ answers (\d{3})/.exec(x)?.[1]).find((x) => x);
+  const said = conditions.map((x) => /health server for \S+ on \S+, which answers (\d{3})/.exec(x)?.[1]).find((x) => x);
   const refused = conditions.some((x) => /health server .* connection refused/.test(x));
   assert.ok(said || refused, `${at}: trace names the health server's answer (${conditions.join('; ')})`);
   const got = await curlHealthz(from, ip, port);

@@ -20,7 +20,7 @@ test('a node IP on the health-check node port from outside: entry is that node, 
   // node-c line 40: -A KUBE-NODEPORTS -p tcp -m comment --comment "shop/web:http health check node port" -m tcp --dport 30549 -j ACCEPT
   assert.deepEqual([o!.steps.at(-1)!.table, o!.steps.at(-1)!.chain, o!.steps.at(-1)!.line, o!.steps.at(-1)!.node], ['filter', 'KUBE-NODEPORTS', 40, 'node-c']);
   // node-c has no ready endpoint of shop/web: kube-proxy's health server answers 503 (observed 503).
-  assert.ok(o!.conditions.some((c) => /health server for shop\/web on node-c answers 503/.test(c)), o!.conditions.join('; '));
+  assert.ok(o!.conditions.some((c) => /health server for shop\/web on node-c, which answers 503/.test(c)), o!.conditions.join('; '));
 });
 
 test('the health-check node port from the node itself and from another node: ACCEPT, 200 where pods run', async () => {
@@ -34,11 +34,11 @@ test('the health-check node port from the node itself and from another node: ACC
     'nat/POSTROUTING',
     'filter/INPUT',
   ]);
-  assert.ok(own.outcomes[0]!.conditions.some((c) => /on node-a answers 200/.test(c)));
+  assert.ok(own.outcomes[0]!.conditions.some((c) => /on node-a, which answers 200/.test(c)));
   const other = await traceBundle(BUNDLE, '10.240.0.12:30549', 'node/node-a');
   assert.equal(other.packet.entryNode, 'node-b');
   assert.deepEqual(other.outcomes.map((o) => o.verdict), ['ACCEPT']);
-  assert.ok(other.outcomes[0]!.conditions.some((c) => /on node-b answers 200/.test(c)));
+  assert.ok(other.outcomes[0]!.conditions.some((c) => /on node-b, which answers 200/.test(c)));
 });
 
 test('127.0.0.1:NodePort from the node: source 127.0.0.1, the -d 127.0.0.0/8 rule, every endpoint 1/3, masqueraded', async () => {

@@ -290,7 +290,7 @@ describe('node-itself answers carry their evidence', () => {
     for (const mode of MODES) {
       for (const basis of ['dataplane', 'model'] as const) {
         const [o] = run(TABLE.find((r) => r.name === 'health-check node port from outside: accepted for the node itself')!, mode, basis);
-        assert.ok(o!.conditions.some((c) => /health server for ns2\/svc2 on node-\w+ answers 503/.test(c)), `${mode} ${basis}: ${o!.conditions.join('; ')}`);
+        assert.ok(o!.conditions.some((c) => /health server for ns2\/svc2 on node-\w+, which answers 503/.test(c)), `${mode} ${basis}: ${o!.conditions.join('; ')}`);
       }
     }
   });

@@ -26,7 +26,7 @@ describe('health-check node port for the node itself (model)', () => {
     assert.deepEqual(got.map((o) => o.verdict), ['ACCEPT', 'NO-MATCH', 'ACCEPT']);
     for (const o of got) {
       assert.deepEqual([o.endpoint, o.hop, o.sourceIPPreserved, o.probability], [null, null, null, 1]);
-      assert.match(o.conditions.join(' '), /health server for ns2\/svc2 on test-node answers 503/);
+      assert.match(o.conditions.join(' '), /health server for ns2\/svc2 on test-node, which answers 503/);
     }
   });
 
