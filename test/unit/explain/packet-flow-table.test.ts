@@ -302,3 +302,24 @@ describe('node-itself answers carry their evidence', () => {
     assert.ok(o!.steps.some((s) => s.rule.includes('masquerade LOCAL traffic')));
   });
 });
+
+describe('NodePorts on a node address outside nodePortAddresses (walkers; the API objects do not list such an address)', () => {
+  // A bridge address (the first of each node's podCIDR) is a local address the Node object does not show.
+  const walkAt = (mode: Mode, bridge: string, port: number) => {
+    const view = views.find((v) => v.node === NODE[mode].name)!;
+    return view.walker!.walk({ src: '203.0.113.9', dst: bridge, port, protocol: 'TCP', hook: 'prerouting' }, { localAddresses: [NODE[mode].ip, bridge, '127.0.0.1'] });
+  };
+
+  it('iptables (nodePortAddresses unset): every LOCAL address, so the bridge address serves NodePort 3003', () => {
+    // KUBE-SERVICES "kubernetes service nodeports" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS.
+    assert.deepEqual(walkAt('iptables', '10.0.3.1', 3003).map((o) => [o.verdict, o.dnat?.ip, o.masquerade]), [['DNAT', '10.180.0.3', true]]);
+  });
+
+  it('nftables (default `primary`): only @nodeport-ips { 192.168.0.2 }, so no rule for the bridge address', () => {
+    assert.deepEqual(walkAt('nftables', '10.0.2.1', 3003).map((o) => o.verdict), ['NO-MATCH']);
+  });
+
+  it('IPVS: the dump has NodePort virtual servers on 192.168.0.4 only (kube-proxy makes one per local address it saw at sync), none on this address', () => {
+    assert.deepEqual(walkAt('ipvs', '10.0.4.1', 3003).map((o) => [o.verdict, o.dnat]), [['NO-MATCH', null]]);
+  });
+});
