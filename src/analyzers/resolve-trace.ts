@@ -2,7 +2,7 @@ import type { V1Node, V1Service } from '@kubernetes/client-node';
 import type { ClusterState } from '../model/cluster.ts';
 import type { Origin, Protocol } from '../model/packet.ts';
 import type { EntryKind } from '../model/results.ts';
-import { cidrContains, parseIP, sameIP } from '../net/ip.ts';
+import { isLoopback, parseIP, sameIP } from '../net/ip.ts';
 import {
   clusterIPOfFamily,
   externalIPsOfFamily,
@@ -81,12 +81,6 @@ function ownerOf(state: ClusterState, gates: FeatureGates, ip: string, port: num
 
 const nodeOfAddress = (state: ClusterState, ip: string) =>
   state.nodes.find((n) => (n.status?.addresses ?? []).some((a) => sameIP(a.address, ip))) ?? null;
-
-/** 127.0.0.0/8 or ::1: an address every node has, reachable only from the node itself. */
-export function isLoopback(ip: string): boolean {
-  const p = parseIP(ip);
-  return p !== null && (p.family === 4 ? cidrContains('127.0.0.0/8', ip) : sameIP(ip, '::1'));
-}
 
 /** The Service whose healthCheckNodePort (TCP, served by kube-proxy on every node) is `port`. */
 function healthCheckOwner(state: ClusterState, gates: FeatureGates, port: number, protocol: Protocol | null): V1Service | null {

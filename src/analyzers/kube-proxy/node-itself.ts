@@ -2,7 +2,7 @@ import type { V1Service } from '@kubernetes/client-node';
 import type { ClusterState } from '../../model/cluster.ts';
 import type { Outcome, Step } from '../../model/outcome.ts';
 import type { Packet } from '../../model/packet.ts';
-import { cidrContains, parseIP, sameIP } from '../../net/ip.ts';
+import { cidrContains, isLoopback, sameIP } from '../../net/ip.ts';
 import { predictHealthCheck } from './health.ts';
 import { nodePortAddressesFor } from './node-port-addresses.ts';
 import type { DataplaneFamily } from './node-port-addresses.ts';
@@ -28,8 +28,6 @@ const ADMISSION: Record<DataplaneFamily, { verdict: 'ACCEPT' | 'NO-MATCH'; how: 
     how: 'kube-proxy\'s nftables table has no rule for health-check node ports: its base chains accept it by policy',
   },
 };
-
-const isLoopback = (ip: string) => (parseIP(ip)?.family === 4 ? cidrContains('127.0.0.0/8', ip) : sameIP(ip, '::1'));
 
 /**
  * What kube-proxy's health server for `service` answers a packet to `packet.dst` on the entry
