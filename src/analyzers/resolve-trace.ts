@@ -2,7 +2,7 @@ import type { V1Node, V1Service } from '@kubernetes/client-node';
 import type { ClusterState } from '../model/cluster.ts';
 import type { Origin, Protocol } from '../model/packet.ts';
 import type { EntryKind } from '../model/results.ts';
-import { parseIP, sameIP } from '../net/ip.ts';
+import { isLoopback, parseIP, sameIP } from '../net/ip.ts';
 import {
   clusterIPOfFamily,
   externalIPsOfFamily,
@@ -45,6 +45,8 @@ export interface ResolvedTrace {
   entryNode: string;
   /** Words for the source, e.g. "pod shop/web-1 on node-a (10.244.1.5)". */
   from: string;
+  /** The Service whose health-check node port the packet is aimed at (a node address), if any. */
+  healthCheck: V1Service | null;
 }
 
 const nameOf = (n: V1Node) => n.metadata?.name ?? '';
@@ -68,11 +70,22 @@ function ownerOf(state: ClusterState, gates: FeatureGates, ip: string, port: num
     }
     const byNodePort = view.ports.find((p) => p.nodePort === port && (protocol === null || p.protocol === protocol));
     if (byNodePort) {
-      const node = state.nodes.find((n) => (n.status?.addresses ?? []).some((a) => sameIP(a.address, ip)));
+      const node = nodeOfAddress(state, ip);
       if (node) return { svc, entry: 'NodePort' as const, protocol: byNodePort.protocol, node: nameOf(node) };
+      // Loopback is every node's own: the sending node is where the packet is seen.
+      if (isLoopback(ip)) return { svc, entry: 'NodePort' as const, protocol: byNodePort.protocol, node: null };
     }
   }
   return null;
+}
+
+const nodeOfAddress = (state: ClusterState, ip: string) =>
+  state.nodes.find((n) => (n.status?.addresses ?? []).some((a) => sameIP(a.address, ip))) ?? null;
+
+/** The Service whose healthCheckNodePort (TCP, served by kube-proxy on every node) is `port`. */
+function healthCheckOwner(state: ClusterState, gates: FeatureGates, port: number, protocol: Protocol | null): V1Service | null {
+  if (protocol !== null && protocol !== 'TCP') return null;
+  return state.services.find((svc) => serviceView(svc, gates).healthCheckNodePort === port) ?? null;
 }
 
 function podByRef(state: ClusterState, ns: string, name: string) {
@@ -99,6 +112,7 @@ export function resolveTrace(
   let port: number;
   let protocol: Protocol = opts.protocol ?? 'TCP';
   let impliedNode: string | null = null;
+  let healthCheck: V1Service | null = null;
 
   if (target.kind === 'service') {
     service = state.services.find((s) => s.metadata?.namespace === target.namespace && s.metadata?.name === target.name) ?? null;
@@ -122,6 +136,14 @@ export function resolveTrace(
       entry = owner.entry;
       protocol = opts.protocol ?? owner.protocol;
       impliedNode = owner.node;
+    } else {
+      // Not a Service entry: a node's own address (any port, such as a health-check node port)
+      // is seen first by that node.
+      impliedNode = nodeOfAddress(state, target.ip)?.metadata?.name ?? null;
+      if (impliedNode !== null || isLoopback(target.ip)) {
+        healthCheck = healthCheckOwner(state, gates, target.port, opts.protocol);
+        if (healthCheck) protocol = 'TCP';
+      }
     }
   }
 
@@ -160,6 +182,14 @@ export function resolveTrace(
     }
     case 'ip': {
       src = source.ip;
+      if (isLoopback(source.ip)) {
+        // Only the node itself sends from loopback: which node is --node (or the only one).
+        sourceNode = opts.node ?? (state.nodes.length === 1 ? nameOf(state.nodes[0]!) : null);
+        if (sourceNode === null) throw new TraceQuestionError('usage', `--node is needed: --from ${source.ip} is a node's loopback address, say which node`);
+        origin = 'node';
+        from = `node ${sourceNode} itself (${src})`;
+        break;
+      }
       const node = state.nodes.find((n) => (n.status?.addresses ?? []).some((a) => sameIP(a.address, source.ip)));
       const pod = (state.pods ?? []).find((p) => (p.status?.podIPs ?? []).some((x) => sameIP(x.ip, source.ip)) && !p.spec?.hostNetwork);
       const slice = state.endpointSlices.flatMap((s) => s.endpoints ?? []).find((e) => e.addresses.some((a) => sameIP(a, source.ip)) && e.nodeName);
@@ -179,10 +209,22 @@ export function resolveTrace(
     }
   }
 
+  if (isLoopback(dst)) {
+    // The destination is the sender's own loopback: only a process on the node can send there,
+    // and the kernel picks the loopback source address for it.
+    if (origin !== 'node' || sourceNode === null) {
+      throw new TraceQuestionError('usage', `${dst} is the loopback address of whichever host sends to it: trace it --from node/NAME or --from ${family === 4 ? '127.0.0.1' : '::1'} --node NAME`);
+    }
+    if (!isLoopback(src)) {
+      src = family === 4 ? '127.0.0.1' : '::1';
+      from = `node ${sourceNode} itself (${src}, the source the kernel picks for a loopback destination)`;
+    }
+    impliedNode = sourceNode;
+  }
   // A NodePort target decides where kube-proxy sees the packet: a pod or node elsewhere sends it
   // there unchanged (its own node has no rule for another node's address).
   if (opts.node && impliedNode && opts.node !== impliedNode) {
-    throw new TraceQuestionError('usage', `--node ${opts.node} contradicts the target: ${dst}:${port} is a NodePort on ${impliedNode}`);
+    throw new TraceQuestionError('usage', `--node ${opts.node} contradicts the target: ${dst}:${port} is seen first by ${impliedNode}`);
   }
   if (opts.node && sourceNode && opts.node !== sourceNode && !impliedNode) {
     throw new TraceQuestionError('usage', `--node ${opts.node} contradicts the source, which is on ${sourceNode}`);
@@ -199,5 +241,5 @@ export function resolveTrace(
     else throw new TraceQuestionError('usage', `--node is needed: traffic from ${from} to ${dst}:${port} can enter at any of ${all.slice(0, 8).join(', ')}${all.length > 8 ? ', ...' : ''}`);
   }
   if (!state.nodes.some((n) => nameOf(n) === entryNode)) throw new TraceQuestionError('not-found', `node ${entryNode} not found`);
-  return { service, entry, dst, port, protocol, src, origin, entryNode, from };
+  return { service, entry, dst, port, protocol, src, origin, entryNode, from, healthCheck };
 }

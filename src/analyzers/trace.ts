@@ -22,7 +22,7 @@ export function tracePacket(state: ClusterState, question: ResolvedTrace, view: 
     origin: question.origin,
   };
   const node = findNode(state.nodes, question.entryNode);
-  const walk = walkOnNode(ctx, view, node, question.service, question.entry, packet);
+  const walk = walkOnNode(ctx, view, node, question.service, question.entry, packet, question.healthCheck);
   const { service, entry } = question;
   const assumptions = [...config.assumptions];
   if (!view.walker) assumptions.push(`no dataplane dump for ${view.node}: answered from the API objects with kube-proxy's ${modelFamily(view, config)} semantics (basis model)`);

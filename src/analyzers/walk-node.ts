@@ -7,7 +7,7 @@ import type { Drift } from './findings/index.ts';
 import { enrichOutcome } from './enrich-outcome.ts';
 import type { EndpointIndex } from './endpoint-index.ts';
 import type { NodeView } from './inputs.ts';
-import { modelOutcomes } from './kube-proxy/index.ts';
+import { healthAnswer, healthCheckOutcome, modelOutcomes } from './kube-proxy/index.ts';
 import type { DataplaneFamily, ProxyConfigView } from './kube-proxy/index.ts';
 
 export interface WalkContext {
@@ -60,10 +60,14 @@ export function walkOnNode(
   service: V1Service | null,
   entry: EntryKind | null,
   packet: Packet,
+  /** The Service whose health-check node port the packet is aimed at, when it is one. */
+  healthCheck: V1Service | null = null,
 ): NodeWalk {
+  const mode = modelFamily(view, ctx.config);
   const model = (): Outcome[] => {
+    if (healthCheck && (!service || !entry)) return [healthCheckOutcome(ctx.state, healthCheck, packet, mode)];
     if (!service || !entry) return [noRule(packet, `no Service has ${packet.dst}:${packet.port}/${packet.protocol}`)];
-    const outcomes = modelOutcomes({ state: ctx.state, service, entry, packet, mode: modelFamily(view, ctx.config) });
+    const outcomes = modelOutcomes({ state: ctx.state, service, entry, packet, mode });
     return outcomes.length ? outcomes : [noRule(packet, 'kube-proxy programs no rule for this service')];
   };
   if (!view.walker) return { basis: 'model', outcomes: model(), expected: null };
@@ -79,7 +83,12 @@ export function walkOnNode(
   );
   return {
     basis: 'dataplane',
-    outcomes: walked.map((w) => withReturnPath(enrichOutcome(w, packet.entryNode, ctx.index), packet)),
+    outcomes: walked.map((w) => {
+      const o = withReturnPath(enrichOutcome(w, packet.entryNode, ctx.index), packet);
+      // Let in for the node itself: what the health server there answers.
+      const delivered = healthCheck && (o.verdict === 'ACCEPT' || o.verdict === 'NO-MATCH');
+      return delivered ? { ...o, conditions: [...o.conditions, healthAnswer(ctx.state, healthCheck, packet, mode)] } : o;
+    }),
     expected: model(),
   };
 }

@@ -82,7 +82,7 @@ export async function traceFrom(
     if (e instanceof TraceQuestionError) throw e.kind === 'not-found' ? notFound(e.message) : usageError(e.message);
     throw e;
   }
-  const hc = question.service?.spec?.healthCheckNodePort;
+  const hc = (question.service ?? question.healthCheck)?.spec?.healthCheckNodePort;
   // Only the entry node's rules decide the packet's fate; endpoints' nodes forward it unchanged.
   const dumps = await cluster.readNodes({ nodes: [question.entryNode], healthCheckPorts: hc ? [hc] : [] });
   const [view] = nodeViews([question.entryNode], dumps, progress);

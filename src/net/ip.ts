@@ -88,6 +88,12 @@ export function sameIP(a: string, b: string): boolean {
   return !!x && !!y && x.family === y.family && x.value === y.value;
 }
 
+/** 127.0.0.0/8 or ::1: every host's own loopback, reachable only from that host. */
+export function isLoopback(ip: string): boolean {
+  const p = parseIP(ip);
+  return p !== null && (p.family === 4 ? cidrContains('127.0.0.0/8', ip) : sameIP(ip, '::1'));
+}
+
 export function isIPv6(text: string): boolean {
   return parseIP(text)?.family === 6;
 }

@@ -14,6 +14,7 @@ import { clusterIPThreeEndpoints } from './scenarios/clusterip.ts';
 import { notReadyPod, terminatingPods } from './scenarios/endpoint-states.ts';
 import { nodePortAndLoadBalancer } from './scenarios/external.ts';
 import { hostNetworkEndpoints } from './scenarios/host-network.ts';
+import { nodeItself } from './scenarios/node-itself.ts';
 import { internalTrafficPolicyLocal, loadBalancerSourceRanges, noEndpoints, sessionAffinityClientIP } from './scenarios/policies.ts';
 import { staleKubeProxy } from './scenarios/stale.ts';
 import { trafficDistribution } from './scenarios/topology.ts';
@@ -42,6 +43,7 @@ for (const mode of MODES) {
     test('terminating pods', () => terminatingPods(cluster()));
     test('trafficDistribution PreferClose, PreferSameZone, PreferSameNode', () => trafficDistribution(cluster()));
     test('hostNetwork endpoints of two services on one node address', () => hostNetworkEndpoints(cluster()));
+    test('to the node itself: health-check port from outside and from the node, localhost NodePort, another node\'s NodePort', () => nodeItself(cluster()));
     test('live explain-svc (--local-netns) equals explain-svc on its capture', () => captureEquality(cluster()));
     // Last: it stops kube-proxy on node-b for good.
     test('kube-proxy stopped on node-b: dataplane-stale there only', () => staleKubeProxy(cluster()));

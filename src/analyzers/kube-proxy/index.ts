@@ -34,3 +34,4 @@ export type { HealthPrediction } from './health.ts';
 export { modelOutcomes } from './model-walk.ts';
 export type { ModelWalkInput } from './model-walk.ts';
 export { findNode, loadBalancerExclusion, nodePodCIDRs, primaryNodeIPs } from './nodes.ts';
+export { healthAnswer, healthCheckOutcome } from './node-itself.ts';

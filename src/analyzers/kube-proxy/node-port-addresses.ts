@@ -1,5 +1,5 @@
 import type { V1Node } from '@kubernetes/client-node';
-import { cidrContains, parseIP, sameIP } from '../../net/ip.ts';
+import { cidrContains, isLoopback, parseIP, sameIP } from '../../net/ip.ts';
 import { primaryNodeIPs } from './nodes.ts';
 import type { ProxyConfigView } from './proxy-config.ts';
 
@@ -51,8 +51,7 @@ export function nodePortAddressesFor(view: ProxyConfigView, mode: DataplaneFamil
 export function acceptsNodePort(v: NodePortAddressView, ip: string): boolean {
   const parsed = parseIP(ip);
   if (!parsed) return false;
-  const loopback = parsed.family === 4 ? cidrContains('127.0.0.0/8', ip) : sameIP(ip, '::1');
-  if (loopback) return v.localhost && parsed.family === 4;
+  if (isLoopback(ip)) return v.localhost && parsed.family === 4;
   if (v.kind === 'all-local') return true;
   return v.primaryIPs.some((p) => v.kind === 'primary' && sameIP(p, ip)) || v.cidrs.some((c) => cidrContains(c, ip));
 }

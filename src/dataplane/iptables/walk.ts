@@ -1,6 +1,7 @@
 /**
  * A new connection's first packet through the hooks kube-proxy programs: nat PREROUTING or
- * OUTPUT, then filter INPUT, FORWARD or OUTPUT, then nat POSTROUTING when it leaves the node.
+ * OUTPUT, then filter INPUT, FORWARD or OUTPUT, then nat POSTROUTING when it leaves the node;
+ * a packet the node sends to one of its own addresses loops back through filter INPUT.
  */
 import type { DumpNotice, HostView, WalkOutcome, WalkPacket } from '../types.ts';
 import { evaluateChain } from './chain-eval.ts';
@@ -63,13 +64,23 @@ export function walkIptables(ruleset: Ruleset, packet: WalkPacket, host: HostVie
   const postrouting = (accepted: boolean): Stage => (state) =>
     evaluateChain(ctx, 'nat', 'POSTROUTING', state).map((b) => stopped(b) ?? finish(b, accepted));
 
+  // Delivered to the node itself: filter INPUT decides (kube-proxy's health-check node port ACCEPT).
+  const input: Stage = (state) =>
+    evaluateChain(ctx, 'filter', 'INPUT', state).map((b) => stopped(b) ?? finish(b, b.verdict === 'ACCEPT'));
+
   const filter: Stage = (state) => {
     const local = isLocalAddress(state.packet.dst, host);
-    const chain = packet.hook === 'output' ? 'OUTPUT' : local ? 'INPUT' : 'FORWARD';
-    return evaluateChain(ctx, 'filter', chain, state).flatMap((b) => {
-      const accepted = b.verdict === 'ACCEPT';
-      return stopped(b) ?? (local ? [finish(b, accepted)] : postrouting(accepted)(b));
-    });
+    if (packet.hook === 'output') {
+      // Sent by the node: filter OUTPUT, nat POSTROUTING, and for a local destination (after
+      // nat OUTPUT) the loopback re-entry through filter INPUT; nat does not run again there.
+      return evaluateChain(ctx, 'filter', 'OUTPUT', state).flatMap(
+        (b) =>
+          stopped(b) ??
+          evaluateChain(ctx, 'nat', 'POSTROUTING', b).flatMap((p) => stopped(p) ?? (local ? input(p) : finish(p, b.verdict === 'ACCEPT'))),
+      );
+    }
+    if (local) return input(state);
+    return evaluateChain(ctx, 'filter', 'FORWARD', state).flatMap((b) => stopped(b) ?? postrouting(b.verdict === 'ACCEPT')(b));
   };
 
   const nat = packet.hook === 'output' ? 'OUTPUT' : 'PREROUTING';

@@ -88,7 +88,7 @@ export class IpvsWalker implements Walker {
     return chain('nat', packet.hook === 'output' ? 'OUTPUT' : 'PREROUTING', first).flatMap((nat) => {
       if (stops(nat)) return [outcome(nat, nat.verdict)];
       const local = isLocalAddress(nat.packet.dst, view);
-      if (packet.hook === 'output') return this.#ipvs(nat, false, chain, 'output');
+      if (packet.hook === 'output') return this.#ipvs(nat, false, chain, 'output', view);
       if (!local) {
         // Forwarded, not delivered: IPVS only sees packets for local addresses.
         const fwd = withCondition(nat, 'destination is not a local address of this node: forwarded without IPVS');
@@ -97,7 +97,7 @@ export class IpvsWalker implements Walker {
         );
       }
       return chain('filter', 'INPUT', nat).flatMap((f) =>
-        stops(f) ? [outcome(f, f.verdict)] : this.#ipvs(f, f.verdict === 'ACCEPT', chain, 'prerouting'),
+        stops(f) ? [outcome(f, f.verdict)] : this.#ipvs(f, f.verdict === 'ACCEPT', chain, 'prerouting', view),
       );
     });
   }
@@ -119,11 +119,21 @@ export class IpvsWalker implements Walker {
   }
 
   /** IPVS lookup and scheduling, then what follows it for the hook. */
-  #ipvs(state: WalkState, accepted: boolean, chain: ChainFn, hook: 'prerouting' | 'output'): WalkOutcome[] {
+  #ipvs(state: WalkState, accepted: boolean, chain: ChainFn, hook: 'prerouting' | 'output', view: HostView): WalkOutcome[] {
     const vs = this.#lookup(state);
+    // Sent by the node to one of its own addresses: after POSTROUTING it loops back through
+    // filter INPUT, where KUBE-NODE-PORT accepts the health-check node ports.
+    const input = (s: WalkState): WalkOutcome[] =>
+      chain('filter', 'INPUT', s).map((b) => (stops(b) ? outcome(b, b.verdict) : finish(b, b.verdict === 'ACCEPT')));
     const after = (s: WalkState, acc: boolean): WalkOutcome[] =>
       hook === 'output'
-        ? chain('filter', 'OUTPUT', s).flatMap((f) => (stops(f) ? [outcome(f, f.verdict)] : postrouting(f, acc || f.verdict === 'ACCEPT', chain)))
+        ? chain('filter', 'OUTPUT', s).flatMap((f) =>
+            stops(f)
+              ? [outcome(f, f.verdict)]
+              : chain('nat', 'POSTROUTING', f).flatMap((p) =>
+                  stops(p) ? [outcome(p, p.verdict)] : isLocalAddress(p.packet.dst, view) ? input(p) : [finish(p, acc || f.verdict === 'ACCEPT')],
+                ),
+          )
         : postrouting(s, acc, chain);
     if (!vs) {
       // Not a virtual service: delivered to the node itself (or, from the node, sent as is).
