@@ -32,7 +32,7 @@ export function tracePacket(state: ClusterState, question: ResolvedTrace, views:
   const walk = walkOnNode(ctx, view, node, question.service, question.entry, packet);
   const { service, entry } = question;
   const assumptions = [...config.assumptions];
-  if (!view.walker) assumptions.push(`no dataplane dump for ${view.node}: answered from the API objects with kube-proxy's ${modelFamily(view, config)} semantics (basis model)`);
+  if (!view.walker && !view.withoutKubeProxyRules?.length) assumptions.push(`no dataplane dump for ${view.node}: answered from the API objects with kube-proxy's ${modelFamily(view, config)} semantics (basis model)`);
 
   let findings: TraceReport['findings'] = [];
   const others = views.filter((v) => v !== view && !v.walker).map((v) => v.node);
