@@ -37,13 +37,24 @@ export async function damagedDump(c: Cluster): Promise<void> {
     const rel = path.join('nodes', 'node-b', file);
     const text = await readFile(path.join(dir, rel), 'utf8');
     const lines = text.split('\n');
-    // nft -j prints one line: cut it in the middle. iptables-save: the first rule line from the
-    // middle of the file on, cut in its middle (a rule, not a comment, so the cut is never a
-    // line the parser could take for whole).
-    const at = file === NODE_FILES.nftJson ? 0 : lines.findIndex((l, i) => i >= lines.length / 2 && l.startsWith('-A '));
-    assert.ok(at >= 0, `a rule line in the second half of ${rel}`);
-    const cutLine = lines[at]!;
-    const damaged = [...lines.slice(0, at), cutLine.slice(0, Math.floor(cutLine.length / 2))].join('\n');
+    // Cut in the middle of a line that comes before anything naming kube-proxy, where the reader
+    // used to see no kube-proxy rules and answer the node from the model with exit 0: nft -j
+    // prints one line, cut before its kube-proxy table; iptables-save, the last rule line before
+    // the nat table (which holds KUBE-SERVICES), cut in its middle.
+    let at: number;
+    let damaged: string;
+    if (file === NODE_FILES.nftJson) {
+      at = 0;
+      const table = text.indexOf('"kube-proxy"');
+      assert.ok(table > 0, `${rel} names the kube-proxy table`);
+      damaged = text.slice(0, Math.floor(table / 2));
+    } else {
+      const nat = lines.indexOf('*nat');
+      at = lines.slice(0, Math.max(nat, 0)).findLastIndex((l) => l.startsWith('-A '));
+      assert.ok(at >= 0, `a rule line before the nat table in ${rel}`);
+      const cut = lines[at]!;
+      damaged = [...lines.slice(0, at), cut.slice(0, Math.floor(cut.length / 2))].join('\n');
+    }
     await writeFile(path.join(dir, rel), damaged);
 
     for (const args of runs) {
