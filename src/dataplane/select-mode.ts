@@ -26,7 +26,7 @@ export function loadDataplane(reported: string | null, files: NodeFiles, modules
     parseRemainingDumps(files, [...module.requiredFiles, ...module.optionalFiles]);
     return { mode, modeSource, walker, problems, withoutKubeProxyRules: [] };
   };
-  let reportedDumpEmpty = false;
+  let reportedHoldsNoRules = false;
   if (reported !== null) {
     const named = modules.find((m) => m.mode === reported);
     if (!named) {
@@ -35,7 +35,7 @@ export function loadDataplane(reported: string | null, files: NodeFiles, modules
       return loaded(named.mode, 'proxy-mode', named);
     } else if (has(named)) {
       // Its own no-kube-proxy-rules finding says what that means; not a mode mismatch.
-      reportedDumpEmpty = true;
+      reportedHoldsNoRules = true;
     } else {
       problems.push(`kube-proxy reports mode ${reported} but the dump has no ${named.requiredFiles.join(', ')}`);
     }
@@ -47,7 +47,7 @@ export function loadDataplane(reported: string | null, files: NodeFiles, modules
   }
   if (reported !== null && detected.mode !== reported) {
     problems.push(
-      reportedDumpEmpty
+      reportedHoldsNoRules
         ? `kube-proxy reports mode ${reported} but its dump holds no kube-proxy rules, while the dump holds ${detected.mode} rules: rules may be left over from an earlier mode`
         : `the dump holds ${detected.mode} rules while kube-proxy reports ${reported}: rules may be left over from an earlier mode`,
     );
