@@ -28,7 +28,7 @@ export function compareModes(input: ExplainInput, actual: ServiceExplanation): M
   return MODES.map((mode) => {
     const forced = explainService({
       ...input,
-      nodes: input.nodes.map((n) => ({ ...n, mode, modeSource: null, walker: null, problems: [] })),
+      nodes: input.nodes.map((n) => ({ ...n, mode, modeSource: null, walker: null, problems: [], withoutKubeProxyRules: [] })),
     });
     const differences: string[] = [];
     for (const p of forced.paths) {

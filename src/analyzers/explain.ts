@@ -133,7 +133,8 @@ export function explainService(input: ExplainInput): ServiceExplanation {
     drifts,
   });
   const assumptions = [...config.assumptions];
-  const modelNodes = input.nodes.filter((n) => !n.walker).map((n) => n.node);
+  // A dump without kube-proxy rules says so in its own finding (no-kube-proxy-rules).
+  const modelNodes = input.nodes.filter((n) => !n.walker && !n.withoutKubeProxyRules?.length).map((n) => n.node);
   if (modelNodes.length && view.notProxiedReason === null) {
     assumptions.push(`no dataplane dump for ${modelNodes.join(', ')}: answered from the API objects with kube-proxy's semantics (basis model)`);
   }

@@ -22,6 +22,8 @@ export interface NodeView {
   location: string | null;
   /** Disagreements between the reported mode and the dump. */
   problems: string[];
+  /** Well-formed dump files holding no kube-proxy rules of any mode (Cilium, Calico eBPF, another mode...). */
+  withoutKubeProxyRules?: readonly string[];
   healthz: ReadonlyMap<number, ObservedHealth>;
 }
 

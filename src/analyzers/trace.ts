@@ -9,8 +9,15 @@ import { endpointFacts, nodeReport } from './service-facts.ts';
 import { driftOf, modelFamily, walkOnNode } from './walk-node.ts';
 import type { WalkContext } from './walk-node.ts';
 
-/** trace: one packet through the entry node's rules (or kube-proxy's semantics), with findings. */
-export function tracePacket(state: ClusterState, question: ResolvedTrace, view: NodeView): TraceReport {
+/**
+ * trace: one packet through the entry node's rules (or kube-proxy's semantics), with findings.
+ * `views` holds every node: the entry node's as read, the others without a dump (basis model),
+ * so that findings about the service (health checks per node) hold for all of its nodes, not
+ * only for the one this packet entered.
+ */
+export function tracePacket(state: ClusterState, question: ResolvedTrace, views: readonly NodeView[]): TraceReport {
+  const view = views.find((v) => v.node === question.entryNode);
+  if (!view) throw new Error(`no view for the entry node ${question.entryNode}`);
   const config = resolveProxyConfig(state.kubeProxyConfig, state.nodes);
   const ctx: WalkContext = { state, index: new EndpointIndex(state), config };
   const packet = {
@@ -25,9 +32,13 @@ export function tracePacket(state: ClusterState, question: ResolvedTrace, view: 
   const walk = walkOnNode(ctx, view, node, question.service, question.entry, packet, question.healthCheck);
   const { service, entry } = question;
   const assumptions = [...config.assumptions];
-  if (!view.walker) assumptions.push(`no dataplane dump for ${view.node}: answered from the API objects with kube-proxy's ${modelFamily(view, config)} semantics (basis model)`);
+  if (!view.walker && !view.withoutKubeProxyRules?.length) assumptions.push(`no dataplane dump for ${view.node}: answered from the API objects with kube-proxy's ${modelFamily(view, config)} semantics (basis model)`);
 
   let findings: TraceReport['findings'] = [];
+  const others = views.filter((v) => v !== view && !v.walker).map((v) => v.node);
+  if (service && entry && others.length) {
+    assumptions.push(`findings about ${others.join(', ')} rest on the API objects (basis model): trace reads only the entry node's dataplane`);
+  }
   if (service && entry) {
     const sv = serviceView(service, config.gates);
     const path = {
@@ -41,15 +52,17 @@ export function tracePacket(state: ClusterState, question: ResolvedTrace, view: 
       outcomes: walk.outcomes,
     };
     const drift = driftOf(path, walk);
+    const input = { state, service, nodes: [...views] };
+    // Paths and load-balancer shares are left out: only the entry node's were walked.
     findings = findServiceFindings({
       service: serviceSummary(service, config.gates),
       serviceObject: service,
-      nodes: [nodeReport({ state, service, nodes: [view] }, view, ctx)],
-      nodeViews: [view],
+      nodes: views.map((v) => nodeReport(input, v, ctx)),
+      nodeViews: [...views],
       paths: [path],
       loadBalancerShares: [],
       imbalanceFactor: null,
-      endpoints: endpointFacts({ state, service, nodes: [view] }, sv, primaryFamily(sv)),
+      endpoints: endpointFacts(input, sv, primaryFamily(sv)),
       drifts: drift ? [drift] : [],
     });
   }

@@ -26,3 +26,15 @@ export const DUMP_FILES: readonly string[] = [
   NODE_FILES.ipvsadm,
   NODE_FILES.ipset,
 ];
+
+/** The command whose output each dump file holds (capture runs these; errors on live reads name them). */
+export const DUMP_COMMANDS: Readonly<Record<string, string>> = {
+  [NODE_FILES.iptablesSave]: 'iptables-save',
+  [NODE_FILES.nftJson]: 'nft -j list ruleset',
+  [NODE_FILES.ipvsadm]: 'ipvsadm -Sn',
+  [NODE_FILES.ipset]: 'ipset list',
+  [NODE_FILES.proxyMode]: 'curl 127.0.0.1:10249/proxyMode',
+};
+
+/** NodeDump.location of a node read live (debug pod or local network namespace) rather than from a bundle. */
+export const LIVE_LOCATION = 'live';

@@ -1,5 +1,6 @@
 import type { NodeView } from '../analyzers/inputs.ts';
 import type { NodeDump } from '../cluster/source.ts';
+import { DUMP_COMMANDS, LIVE_LOCATION } from '../cluster/bundle-layout.ts';
 import { DumpParseError } from '../dataplane/errors.ts';
 import { DATAPLANES } from '../dataplane/registry.ts';
 import { loadDataplane } from '../dataplane/select-mode.ts';
@@ -28,14 +29,22 @@ export function nodeViews(nodeNames: readonly string[], dumps: ReadonlyMap<strin
         walker: loaded.walker,
         location: dump.location,
         problems: loaded.problems,
+        withoutKubeProxyRules: loaded.withoutKubeProxyRules,
         healthz: dump.healthz,
       };
     } catch (e) {
       progress.stop();
-      if (e instanceof DumpParseError) throw badInput(`${dump.location}/${e.message}`);
+      if (e instanceof DumpParseError) throw badInput(unparsable(dump, e));
       throw e;
     }
   });
   progress.stop();
   return views;
+}
+
+/** A bundle file by its path in the bundle; a live read by its node and the command that printed it. */
+function unparsable(dump: NodeDump, e: DumpParseError): string {
+  if (dump.location !== LIVE_LOCATION) return `${dump.location}/${e.message}`;
+  const command = DUMP_COMMANDS[e.file] ?? e.file;
+  return `node ${dump.node}: cannot parse the output of ${command} (${e.file}${e.line === null ? '' : ` line ${e.line}`}): ${e.detail}`;
 }

@@ -2,6 +2,7 @@ import { resolveTrace, TraceQuestionError } from '../analyzers/resolve-trace.ts'
 import type { TraceSource, TraceTarget } from '../analyzers/resolve-trace.ts';
 import { resolveProxyConfig } from '../analyzers/kube-proxy/index.ts';
 import { tracePacket } from '../analyzers/trace.ts';
+import { allNodeNames } from '../analyzers/node-scope.ts';
 import type { NodeAccessFlags } from '../cluster/live/node-access-options.ts';
 import { notFound, usageError } from '../errors.ts';
 import { silentProgress, stderrProgressReady } from '../cluster/live/progress.ts';
@@ -85,7 +86,8 @@ export async function traceFrom(
   const hc = (question.service ?? question.healthCheck)?.spec?.healthCheckNodePort;
   // Only the entry node's rules decide the packet's fate; endpoints' nodes forward it unchanged.
   const dumps = await cluster.readNodes({ nodes: [question.entryNode], healthCheckPorts: hc ? [hc] : [] });
-  const [view] = nodeViews([question.entryNode], dumps, progress);
-  if (!view) throw new Error('no view for the entry node');
-  return tracePacket(state, question, view);
+  // Every node gets a view (the others without a dump) so that findings cover the whole service.
+  const names = allNodeNames(state);
+  if (!names.includes(question.entryNode)) names.push(question.entryNode);
+  return tracePacket(state, question, nodeViews(names, dumps, progress));
 }

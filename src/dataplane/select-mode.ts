@@ -1,4 +1,5 @@
 import type { ProxyMode } from '../model/proxy-mode.ts';
+import { checkDumpText, dumpFilesIn, parseRemainingDumps } from './node-files.ts';
 import type { DataplaneModule, NodeFiles, Walker } from './types.ts';
 
 export interface LoadedDataplane {
@@ -7,33 +8,49 @@ export interface LoadedDataplane {
   walker: Walker | null;
   /** Disagreements between what kube-proxy reported and what the dump holds. */
   problems: string[];
+  /** Well-formed dump files that hold no kube-proxy rules of any mode (empty when a mode was found). */
+  withoutKubeProxyRules: string[];
 }
 
 /**
  * Picks the mode for one node: kube-proxy's own /proxyMode answer wins when its dump is present;
- * otherwise the files decide (modules are tried in order, most specific first).
+ * otherwise the files decide (modules are tried in order, most specific first). Every dump file
+ * present is parsed, the walked ones and the others: throws DumpParseError for any that cannot be.
  */
 export function loadDataplane(reported: string | null, files: NodeFiles, modules: readonly DataplaneModule[]): LoadedDataplane {
+  for (const file of dumpFilesIn(files)) checkDumpText(file, files.get(file)!);
   const problems: string[] = [];
   const has = (m: DataplaneModule) => m.requiredFiles.every((f) => files.has(f));
+  const loaded = (mode: ProxyMode, modeSource: 'proxy-mode' | 'dump', module: DataplaneModule): LoadedDataplane => {
+    const walker = module.load(files);
+    parseRemainingDumps(files, [...module.requiredFiles, ...module.optionalFiles]);
+    return { mode, modeSource, walker, problems, withoutKubeProxyRules: [] };
+  };
+  let reportedHoldsNoRules = false;
   if (reported !== null) {
     const named = modules.find((m) => m.mode === reported);
     if (!named) {
       problems.push(`kube-proxy reports mode "${reported}", which netpath does not know`);
     } else if (has(named) && named.detect(files)) {
-      return { mode: named.mode, modeSource: 'proxy-mode', walker: named.load(files), problems };
+      return loaded(named.mode, 'proxy-mode', named);
+    } else if (has(named)) {
+      // Its own no-kube-proxy-rules finding says what that means; not a mode mismatch.
+      reportedHoldsNoRules = true;
     } else {
-      problems.push(
-        has(named)
-          ? `kube-proxy reports mode ${reported} but its dump (${named.requiredFiles.join(', ')}) holds no kube-proxy rules`
-          : `kube-proxy reports mode ${reported} but the dump has no ${named.requiredFiles.join(', ')}`,
-      );
+      problems.push(`kube-proxy reports mode ${reported} but the dump has no ${named.requiredFiles.join(', ')}`);
     }
   }
   const detected = modules.find((m) => has(m) && m.detect(files));
-  if (!detected) return { mode: null, modeSource: null, walker: null, problems };
-  if (reported !== null && detected.mode !== reported) {
-    problems.push(`the dump holds ${detected.mode} rules while kube-proxy reports ${reported}: rules may be left over from an earlier mode`);
+  if (!detected) {
+    parseRemainingDumps(files, []);
+    return { mode: null, modeSource: null, walker: null, problems, withoutKubeProxyRules: dumpFilesIn(files) };
   }
-  return { mode: detected.mode, modeSource: 'dump', walker: detected.load(files), problems };
+  if (reported !== null && detected.mode !== reported) {
+    problems.push(
+      reportedHoldsNoRules
+        ? `kube-proxy reports mode ${reported} but its dump holds no kube-proxy rules, while the dump holds ${detected.mode} rules: rules may be left over from an earlier mode`
+        : `the dump holds ${detected.mode} rules while kube-proxy reports ${reported}: rules may be left over from an earlier mode`,
+    );
+  }
+  return loaded(detected.mode, 'dump', detected);
 }

@@ -108,20 +108,28 @@ interface PathGroup {
 /**
  * Group paths that give the same answer (same entry, port, protocol, origin, basis and
  * outcomes; steps differ by node and are only shown in wide mode). A node whose answer differs
- * lands in its own group, so summarising never hides it.
+ * lands in its own group, so summarising never hides it. The rule a group's table cites for a
+ * DROP or REJECT (file:line) is part of the answer: every node of a group has it at that line of
+ * its own dump, so no node's evidence is cited for another.
  */
 function groupPaths(paths: PathReport[]): PathGroup[] {
   const groups = new Map<string, PathGroup>();
   for (const path of paths) {
     const key = JSON.stringify([
       path.entry, path.port, path.protocol, path.from, path.basis,
-      path.outcomes.map((o) => [o.verdict, o.probability, o.endpoint, o.hop, o.sourceIPPreserved, o.dynamic, o.conditions]),
+      path.outcomes.map((o) => [o.verdict, o.probability, o.endpoint, o.hop, o.sourceIPPreserved, o.dynamic, o.conditions, citedRule(o)]),
     ]);
     const group = groups.get(key);
     if (group === undefined) groups.set(key, { first: path, members: [path] });
     else group.members.push(path);
   }
   return [...groups.values()];
+}
+
+/** The rule the outcome table names for an outcome without an endpoint (see outcomeTable). */
+function citedRule(o: PathReport['outcomes'][number]): string | null {
+  const last = o.steps[o.steps.length - 1];
+  return o.endpoint === null && last?.file ? `${last.chain} ${last.file}:${last.line ?? ''}:${last.handle ?? ''}` : null;
 }
 
 const MAX_MEMBER_LINES = 3;

@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import { useCluster } from '../harness/cluster.ts';
 import type { ProxyMode } from '../harness/layout.ts';
 import { captureEquality } from './scenarios/capture-equality.ts';
+import { damagedDump } from './scenarios/damaged-dump.ts';
 import { clusterIPThreeEndpoints } from './scenarios/clusterip.ts';
 import { notReadyPod, terminatingPods } from './scenarios/endpoint-states.ts';
 import { nodePortAndLoadBalancer } from './scenarios/external.ts';
@@ -45,6 +46,7 @@ for (const mode of MODES) {
     test('hostNetwork endpoints of two services on one node address', () => hostNetworkEndpoints(cluster()));
     test('to the node itself: health-check port from outside and from the node, localhost NodePort, another node\'s NodePort', () => nodeItself(cluster()));
     test('live explain-svc (--local-netns) equals explain-svc on its capture', () => captureEquality(cluster()));
+    test('a node whose dump is damaged in the captured bundle: exit 3 naming the file', () => damagedDump(cluster()));
     // Last: it stops kube-proxy on node-b for good.
     test('kube-proxy stopped on node-b: dataplane-stale there only', () => staleKubeProxy(cluster()));
   });

@@ -10,6 +10,7 @@ import { localImbalance } from './local-imbalance.ts';
 import { localPolicyHealth } from './local-policy-health.ts';
 import { mergeFindings } from './merge.ts';
 import { noEndpoints } from './no-endpoints.ts';
+import { noKubeProxyRules } from './no-kube-proxy-rules.ts';
 import { serviceKind } from './service-kind.ts';
 import { sessionAffinity } from './session-affinity.ts';
 import { sourceRanges } from './source-ranges.ts';
@@ -29,6 +30,7 @@ const RULES: readonly FindingRule[] = [
   clusterPolicySnat,
   sessionAffinity,
   dataplaneHealth,
+  noKubeProxyRules,
 ];
 
 const ORDER = { error: 0, warning: 1, info: 2 } as const;

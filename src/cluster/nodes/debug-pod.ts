@@ -1,3 +1,4 @@
+import { LIVE_LOCATION } from '../bundle-layout.ts';
 import { randomInt } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Exec, V1Pod, V1Status } from '@kubernetes/client-node';
@@ -122,7 +123,7 @@ export class DebugPodReader implements NodeReader {
       log(`${target.node}: pod ${name} running`);
       const runner = podExecRunner(this.clients, this.opts.namespace, name, target.node, this.opts.execTimeoutMs);
       const tools = await probeTools(runner);
-      const dump = await collectNodeDump(runner, tools, target, 'live', log);
+      const dump = await collectNodeDump(runner, tools, target, LIVE_LOCATION, log);
       failed = false;
       return dump;
     } finally {

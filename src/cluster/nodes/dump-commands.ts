@@ -1,4 +1,6 @@
-import { ExitCode, NetpathError } from '../../errors.ts';
+import { badInput, ExitCode, NetpathError } from '../../errors.ts';
+import { DumpParseError } from '../../dataplane/errors.ts';
+import { parseHealthzBody, parseProxyModeAnswer } from './node-answers.ts';
 import type { ProxyMode } from '../../model/proxy-mode.ts';
 import { PROXY_MODES } from '../../model/proxy-mode.ts';
 import { NODE_FILES } from '../bundle-layout.ts';
@@ -86,7 +88,7 @@ export async function collectNodeDump(
     return res.stdout;
   };
 
-  const proxyMode = await readProxyMode(run);
+  const proxyMode = await readProxyMode(run, target.node);
   const mode = PROXY_MODES.includes(proxyMode as ProxyMode) ? (proxyMode as ProxyMode) : await inferMode(run);
   log(`${target.node}: proxy mode ${mode}${proxyMode ? '' : ' (inferred: metrics port 10249 did not answer)'}`);
 
@@ -108,7 +110,7 @@ export async function collectNodeDump(
   const healthz = new Map<number, HealthzReading>();
   if (target.address) {
     for (const port of target.healthCheckPorts) {
-      const { reading, body } = await readHealthz(run, target.address, port);
+      const { reading, body } = await readHealthz(run, target.node, target.address, port);
       healthz.set(port, reading);
       if (body !== null) files.set(healthzFile(port), body);
     }
@@ -118,10 +120,10 @@ export async function collectNodeDump(
 
 type Run = (tool: Tool, args: readonly string[]) => Promise<CommandResult | null>;
 
-async function readProxyMode(run: Run): Promise<string | null> {
+async function readProxyMode(run: Run, node: string): Promise<string | null> {
   const res = await run('curl', ['-s', '--max-time', CURL_TIMEOUT_S, 'http://127.0.0.1:10249/proxyMode']);
   if (!res || res.exitCode !== 0) return null;
-  return res.stdout.trim() || null;
+  return answerOf(node, 'curl 127.0.0.1:10249/proxyMode', () => parseProxyModeAnswer(res.stdout, NODE_FILES.proxyMode));
 }
 
 /** Without the metrics port: kube-proxy's nftables table, else IPVS virtual servers, else iptables. */
@@ -148,7 +150,7 @@ async function readIptables(run: Run, node: string): Promise<{ text: string; cho
   return { text: plain.stdout, choice: null };
 }
 
-async function readHealthz(run: Run, address: string, port: number): Promise<{ reading: HealthzReading; body: string | null }> {
+async function readHealthz(run: Run, node: string, address: string, port: number): Promise<{ reading: HealthzReading; body: string | null }> {
   const host = address.includes(':') ? `[${address}]` : address;
   const source = `live ${host}:${port}`;
   const res = await run('curl', ['-s', '--max-time', CURL_TIMEOUT_S, '-w', STATUS_SUFFIX, `http://${host}:${port}/healthz`]);
@@ -156,14 +158,20 @@ async function readHealthz(run: Run, address: string, port: number): Promise<{ r
   const cut = res.stdout.lastIndexOf('\n');
   const status = Number(res.stdout.slice(cut + 1).trim());
   const body = res.stdout.slice(0, cut);
-  let localEndpoints: number | null = null;
-  try {
-    const parsed = JSON.parse(body) as { localEndpoints?: unknown };
-    if (typeof parsed.localEndpoints === 'number') localEndpoints = parsed.localEndpoints;
-  } catch {
-    // Not kube-proxy's JSON (something else listens on the port): keep the status only.
-  }
+  // The body goes into a captured bundle, where it must read back: an answer that is not
+  // kube-proxy's (something else listens on the port) is an error here too.
+  const { localEndpoints } = answerOf(node, `curl http://${host}:${port}/healthz`, () => parseHealthzBody(body, healthzFile(port)));
   return { reading: { status: Number.isInteger(status) && status > 0 ? status : null, localEndpoints, source }, body };
+}
+
+/** Output of a node command that cannot be parsed: bad input naming the node and the command. */
+function answerOf<T>(node: string, command: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (!(e instanceof DumpParseError)) throw e;
+    throw badInput(`node ${node}: cannot parse the output of ${command} (${e.file}${e.line === null ? '' : ` line ${e.line}`}): ${e.detail}`);
+  }
 }
 
 function commandFailed(node: string, argv: readonly string[], res: CommandResult): NetpathError {

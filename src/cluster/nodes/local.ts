@@ -1,3 +1,4 @@
+import { LIVE_LOCATION } from '../bundle-layout.ts';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ExitCode, NetpathError, usageError } from '../../errors.ts';

@@ -4,8 +4,11 @@ import { basename, join } from 'node:path';
 import type { V1EndpointSlice, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { ClusterState, KubeProxyConfig } from '../../model/cluster.ts';
 import { badInput } from '../../errors.ts';
+import { DumpParseError } from '../../dataplane/errors.ts';
+import { parseJsonText } from '../../dataplane/json-text.ts';
 import { CLUSTER_DIR, CLUSTER_FILES, NODE_FILES, NODES_DIR } from '../bundle-layout.ts';
 import { kubeProxyConfigFromConfigMap } from '../kube-proxy-config.ts';
+import { parseHealthzBody, parseProxyModeAnswer } from './node-answers.ts';
 import type { ClusterSource, HealthzReading, NodeDump, NodeQuery } from '../source.ts';
 
 const KUBECTL_HINT: Record<string, string> = {
@@ -116,11 +119,11 @@ export class SnapshotSource implements ClusterSource {
           const m = /^(\d+)\.json$/.exec(f);
           if (!m) continue;
           const frel = join(rel, f);
-          healthz.set(Number(m[1]), healthzReading(parseJson(await readFile(join(dir, entry.name, f), 'utf8'), frel), frel));
+          healthz.set(Number(m[1]), healthzReading(await readFile(join(dir, entry.name, f), 'utf8'), frel));
         }
       } else if (entry.isFile()) {
         const text = await readFile(join(dir, entry.name), 'utf8');
-        if (entry.name === NODE_FILES.proxyMode) proxyMode = text.trim() || null;
+        if (entry.name === NODE_FILES.proxyMode) proxyMode = bundleFile(() => parseProxyModeAnswer(text, rel));
         else files.set(entry.name, text);
       }
     }
@@ -138,21 +141,20 @@ async function bundleRoot(dir: string): Promise<string> {
 }
 
 function parseJson(text: string, rel: string): unknown {
-  if (text.trim() === '') throw badInput(`${rel}: empty file`);
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw badInput(`${rel}: invalid JSON: ${(e as Error).message}`);
-  }
+  return bundleFile(() => parseJsonText(text, rel));
 }
 
 /** The body kube-proxy's health server returns; the status follows from it (200 iff endpoints and healthy). */
-function healthzReading(body: unknown, source: string): HealthzReading {
-  const b = body as { localEndpoints?: unknown; serviceProxyHealthy?: unknown; status?: unknown };
-  const localEndpoints = typeof b.localEndpoints === 'number' ? b.localEndpoints : null;
-  let status: number | null = typeof b.status === 'number' ? b.status : null;
-  if (status === null && localEndpoints !== null) {
-    status = localEndpoints > 0 && b.serviceProxyHealthy !== false ? 200 : 503;
+function healthzReading(text: string, source: string): HealthzReading {
+  const body = bundleFile(() => parseHealthzBody(text, source));
+  return { status: body.localEndpoints > 0 && body.serviceProxyHealthy !== false ? 200 : 503, localEndpoints: body.localEndpoints, source };
+}
+
+/** A node file that cannot be read is bad input naming it (the parsers name it by its bundle path). */
+function bundleFile<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw e instanceof DumpParseError ? badInput(e.message) : e;
   }
-  return { status, localEndpoints, source };
 }

@@ -56,6 +56,9 @@ export function parseIpsetList(text: string, file = 'ipset.txt'): IpsetList {
   const fail: Fail = (line, message) => {
     throw new DumpParseError(file, line, message);
   };
+  /** The header's "Number of entries", and whether "Members:" was seen, of the set listed last. */
+  let entries: number | null = null;
+  let sawMembers = false;
   for (let i = 0; i < lines.length; i++) {
     const n = i + 1;
     const line = lines[i]!.trim();
@@ -68,6 +71,8 @@ export function parseIpsetList(text: string, file = 'ipset.txt'): IpsetList {
       const setName = name[1]!;
       if (sets.has(setName)) fail(n, `set ${setName} listed twice`);
       current = { name: setName, type: '', dimensions: [], family: null, header: '', members: [], line: n };
+      entries = null;
+      sawMembers = false;
       sets.set(setName, current);
       inMembers = false;
       continue;
@@ -80,6 +85,7 @@ export function parseIpsetList(text: string, file = 'ipset.txt'): IpsetList {
     if (line === 'Members:') {
       if (!current.type) fail(n, `set ${current.name} has no Type line`);
       inMembers = true;
+      sawMembers = true;
       continue;
     }
     const field = /^([A-Za-z ]+): ?(.*)$/.exec(line);
@@ -89,11 +95,19 @@ export function parseIpsetList(text: string, file = 'ipset.txt'): IpsetList {
     if (key === 'Type') {
       current.type = value;
       current.dimensions = dimensionsOf(value, n, fail);
+    } else if (key === 'Number of entries') {
+      entries = /^\d+$/.test(value) ? Number(value) : null;
     } else if (key === 'Header') {
       current.header = value;
       const fam = /\bfamily (inet6?)\b/.exec(value);
       if (fam) current.family = fam[1] === 'inet6' ? 6 : 4;
     }
+  }
+  // A listing cut short stops in its last set: before its members, or short of the count its header gives.
+  const last = lines.length - (lines.at(-1)?.trim() === '' ? 1 : 0);
+  if (current && !sawMembers) fail(last, `set ${current.name} (line ${current.line}) ends before its "Members:" line: the listing looks cut`);
+  if (current && entries !== null && current.members.length < entries) {
+    fail(last, `set ${current.name} (line ${current.line}) lists ${current.members.length} of the ${entries} members its header counts: the listing looks cut`);
   }
   return new IpsetList(file, sets);
 }

@@ -1,4 +1,5 @@
 import { DumpParseError } from '../errors.ts';
+import { parseJsonText } from '../json-text.ts';
 import type { BinOp, MatchOp, NftElement, NftExpr, NftRule, NftRuleset, NftStatement, NftTable, NftVerdict } from './model.ts';
 import { tableLabel } from './model.ts';
 import { renderRule } from './render.ts';
@@ -9,7 +10,7 @@ export function parseNftJson(text: string, file = 'nft.json'): NftRuleset {
   const doc = parseJsonText(text, file);
   const items = (doc as { nftables?: unknown } | null)?.nftables;
   if (typeof doc !== 'object' || doc === null || !Array.isArray(items)) {
-    throw new DumpParseError(file, null, 'not `nft -j list ruleset` output: no top-level "nftables" array');
+    throw new DumpParseError(file, 1, 'not `nft -j list ruleset` output: no top-level "nftables" array');
   }
   const b = new RulesetBuilder(file, 'json');
   let version: string | null = null;
@@ -52,26 +53,6 @@ export function parseNftJson(text: string, file = 'nft.json'): NftRuleset {
 }
 
 type Obj = Record<string, unknown>;
-
-function parseJsonText(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    // V8 names the position for most errors; without it only a truncation has a known line (the last).
-    const pos = /position (\d+)/.exec(msg);
-    const atEnd = pos !== null && Number(pos[1]) >= text.trimEnd().length;
-    const truncated = atEnd || /end of (JSON )?input/i.test(msg) || /Unterminated/i.test(msg);
-    const line = pos ? lineAt(text, Number(pos[1])) : truncated ? lineAt(text, text.length) : null;
-    throw new DumpParseError(file, line, `${truncated ? 'truncated JSON' : 'invalid JSON'}: ${msg}`);
-  }
-}
-
-function lineAt(text: string, pos: number): number {
-  let line = 1;
-  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
 
 function single(item: unknown, where: string, file: string): [string, Obj] {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new DumpParseError(file, null, `${where}: expected an object`);

@@ -45,7 +45,8 @@ test('malformed JSON in the bundle: exit 3 with file and position', async () => 
     await writeFile(join(dir, 'cluster/services.json'), '{"items": [');
     const r = await run('explain-svc', 'ns1/svc1', '--snapshot', dir);
     assert.equal(r.code, 3);
-    oneLine(r.stderr, /^error: cluster\/services\.json: invalid JSON/);
+    // `{"items": [` is 11 characters: the document stops at position 11, column 12.
+    oneLine(r.stderr, /^error: cluster\/services\.json:1: truncated JSON \(the file is cut\) at column 12 \(position 11\)/);
   });
 });
 

@@ -24,18 +24,19 @@ function without(drop: (item: Record<string, any>) => boolean): string {
 }
 
 test('invalid and truncated JSON', () => {
-  fails(() => parseNftJson('{"nftables": [ {"table": {"family": "ip" "name": "kube-proxy"}} ]}'), 'nft.json', 1, /^nft\.json:1: invalid JSON: .*position 41/);
+  fails(() => parseNftJson('{"nftables": [ {"table": {"family": "ip" "name": "kube-proxy"}} ]}'), 'nft.json', 1, /^nft\.json:1: invalid JSON at column 42 \(position 41\): Expected ',' or '}' after property value$/);
   // The real dump cut in the middle (it is one line, as nft -j prints it).
   fails(() => parseNftJson(GOOD.slice(0, Math.floor(GOOD.length / 2))), 'nft.json', 1, /truncated JSON/);
-  fails(() => parseNftJson(''), 'nft.json', 1, /truncated JSON/);
-  // A multi-line document: the line where parsing stopped when V8 gives a position, else none.
-  fails(() => parseNftJson('{\n"nftables": [\n{"table": "x" "y"}\n]}', 'node1/nft.json'), 'node1/nft.json', 3, /invalid JSON: .*position 30/);
-  fails(() => parseNftJson('{\n"nftables": [\n{"table": }\n]}', 'node1/nft.json'), 'node1/nft.json', null, /invalid JSON: Unexpected token '}'/);
+  fails(() => parseNftJson(''), 'nft.json', 1, /the file is empty/);
+  // A multi-line document: the line where parsing stopped; where V8 names no position, the shortest
+  // prefix that fails places it: `{\n"nftables": [\n{"table": ` is 11 + 14 = 25 characters + 1.
+  fails(() => parseNftJson('{\n"nftables": [\n{"table": "x" "y"}\n]}', 'node1/nft.json'), 'node1/nft.json', 3, /invalid JSON at column 15 \(position 30\)/);
+  fails(() => parseNftJson('{\n"nftables": [\n{"table": }\n]}', 'node1/nft.json'), 'node1/nft.json', 3, /invalid JSON at column 11 \(position 26\): Unexpected token '}'/);
 });
 
 test('JSON that is not `nft -j list ruleset` output', () => {
-  fails(() => parseNftJson('{"ruleset": []}'), 'nft.json', null, /no top-level "nftables" array/);
-  fails(() => parseNftJson('[]'), 'nft.json', null, /no top-level "nftables" array/);
+  fails(() => parseNftJson('{"ruleset": []}'), 'nft.json', 1, /no top-level "nftables" array/);
+  fails(() => parseNftJson('[]'), 'nft.json', 1, /no top-level "nftables" array/);
   fails(() => parseNftJson('{"nftables": [{"table": {"family": "ip"}}]}'), 'nft.json', null, /nftables\[0\]: missing "name"/);
 });
 
