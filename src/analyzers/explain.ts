@@ -24,7 +24,7 @@ import { loadBalancerSharesFromPaths } from './load-balancer-shares.ts';
 import { externalSource, nodeSource, podSourceOn } from './sources.ts';
 import type { SourcePoint } from './sources.ts';
 import { endpointFacts, nodeReport } from './service-facts.ts';
-import { driftOf, walkOnNode } from './walk-node.ts';
+import { driftOf, hostAddressAssumption, walkOnNode } from './walk-node.ts';
 import type { WalkContext } from './walk-node.ts';
 
 interface PathPlan {
@@ -137,6 +137,8 @@ export function explainService(input: ExplainInput): ServiceExplanation {
   if (modelNodes.length && view.notProxiedReason === null) {
     assumptions.push(`no dataplane dump for ${modelNodes.join(', ')}: answered from the API objects with kube-proxy's semantics (basis model)`);
   }
+  const hostAddresses = hostAddressAssumption(input.nodes);
+  if (hostAddresses && view.notProxiedReason === null) assumptions.push(hostAddresses);
   if (view.notProxiedReason !== null) assumptions.push(view.notProxiedReason);
   return {
     apiVersion: 'netpath/v1alpha1',

@@ -23,6 +23,8 @@ export interface NodeView {
   /** Disagreements between the reported mode and the dump. */
   problems: string[];
   healthz: ReadonlyMap<number, ObservedHealth>;
+  /** The node's own addresses (`ip -j addr`, bundle file ip-addr.json); null/absent: only the Node object's are known. */
+  hostAddresses?: readonly string[] | null;
 }
 
 export interface ExplainInput {

@@ -1,5 +1,6 @@
 import type { NodeReport } from '../model/results.ts';
 import type { Family } from '../net/ip.ts';
+import { AddressHomes } from './address-homes.ts';
 import type { EndpointFact } from './findings/index.ts';
 import type { ExplainInput, NodeView } from './inputs.ts';
 import { endpointsForPort, predictHealthCheck } from './kube-proxy/index.ts';
@@ -28,6 +29,7 @@ export function nodeReport(input: ExplainInput, view: NodeView, ctx: WalkContext
 }
 
 export function endpointFacts(input: ExplainInput, view: ServiceView, family: Family): EndpointFact[] {
+  const homes = new AddressHomes(input.state);
   return view.ports.flatMap((sp) =>
     endpointsForPort(input.state, input.service, sp, family).map((ep) => ({
       ip: ep.ip,
@@ -35,6 +37,7 @@ export function endpointFacts(input: ExplainInput, view: ServiceView, family: Fa
       portName: sp.name,
       node: ep.nodeName,
       pod: ep.pod?.name ?? null,
+      home: homes.of(ep.ip),
       slice: ep.slice.name,
       ready: ep.ready,
       serving: ep.serving,

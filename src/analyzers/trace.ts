@@ -6,7 +6,7 @@ import { findNode, primaryFamily, resolveProxyConfig, serviceSummary, serviceVie
 import type { ClusterState } from '../model/cluster.ts';
 import type { ResolvedTrace } from './resolve-trace.ts';
 import { endpointFacts, nodeReport } from './service-facts.ts';
-import { driftOf, modelFamily, walkOnNode } from './walk-node.ts';
+import { driftOf, hostAddressAssumption, modelFamily, walkOnNode } from './walk-node.ts';
 import type { WalkContext } from './walk-node.ts';
 
 /** trace: one packet through the entry node's rules (or kube-proxy's semantics), with findings. */
@@ -26,6 +26,9 @@ export function tracePacket(state: ClusterState, question: ResolvedTrace, view: 
   const { service, entry } = question;
   const assumptions = [...config.assumptions];
   if (!view.walker) assumptions.push(`no dataplane dump for ${view.node}: answered from the API objects with kube-proxy's ${modelFamily(view, config)} semantics (basis model)`);
+
+  const hostAddresses = hostAddressAssumption([view]);
+  if (hostAddresses) assumptions.push(hostAddresses);
 
   let findings: TraceReport['findings'] = [];
   if (service && entry) {

@@ -16,6 +16,8 @@ export const NODE_FILES = {
   nftJson: 'nft.json',
   ipvsadm: 'ipvsadm.txt',
   ipset: 'ipset.txt',
+  /** (optional) `ip -j addr`: the node's own addresses, for addrtype LOCAL and NodePort matching. */
+  ipAddr: 'ip-addr.json',
   healthzDir: 'healthz',
 } as const;
 
@@ -25,4 +27,5 @@ export const DUMP_FILES: readonly string[] = [
   NODE_FILES.nftJson,
   NODE_FILES.ipvsadm,
   NODE_FILES.ipset,
+  NODE_FILES.ipAddr,
 ];

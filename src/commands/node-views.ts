@@ -1,6 +1,8 @@
 import type { NodeView } from '../analyzers/inputs.ts';
 import type { NodeDump } from '../cluster/source.ts';
+import { NODE_FILES } from '../cluster/bundle-layout.ts';
 import { DumpParseError } from '../dataplane/errors.ts';
+import { parseIpAddrJson } from '../net/host-addresses.ts';
 import { DATAPLANES } from '../dataplane/registry.ts';
 import { loadDataplane } from '../dataplane/select-mode.ts';
 import { badInput } from '../errors.ts';
@@ -29,6 +31,7 @@ export function nodeViews(nodeNames: readonly string[], dumps: ReadonlyMap<strin
         location: dump.location,
         problems: loaded.problems,
         healthz: dump.healthz,
+        hostAddresses: hostAddressesOf(dump),
       };
     } catch (e) {
       progress.stop();
@@ -38,4 +41,10 @@ export function nodeViews(nodeNames: readonly string[], dumps: ReadonlyMap<strin
   });
   progress.stop();
   return views;
+}
+
+/** The node's own addresses when ip-addr.json was captured; a file that does not parse is bad input. */
+function hostAddressesOf(dump: NodeDump): string[] | null {
+  const text = dump.files.get(NODE_FILES.ipAddr);
+  return text === undefined ? null : parseIpAddrJson(text, NODE_FILES.ipAddr);
 }

@@ -2,6 +2,7 @@ import type { V1Service } from '@kubernetes/client-node';
 import type { Evidence, Finding } from '../../model/finding.ts';
 import type { Outcome, Step } from '../../model/outcome.ts';
 import type { LoadBalancerShare, NodeReport, PathReport, ServiceSummary } from '../../model/results.ts';
+import type { AddressHome } from '../address-homes.ts';
 import type { NodeView } from '../inputs.ts';
 
 /** An endpoint as the EndpointSlices state it, for findings about readiness. */
@@ -9,8 +10,11 @@ export interface EndpointFact {
   ip: string;
   port: number;
   portName: string;
+  /** The EndpointSlice's nodeName: what kube-proxy's rules follow. */
   node: string | null;
   pod: string | null;
+  /** Where the endpoint really runs (pod, Node address or podCIDR), when anything says: where packets go. */
+  home: AddressHome | null;
   slice: string;
   ready: boolean;
   serving: boolean;

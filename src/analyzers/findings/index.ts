@@ -3,6 +3,7 @@ import type { FindingContext, FindingRule } from './context.ts';
 import { clusterPolicySnat } from './cluster-policy-snat.ts';
 import { dataplaneDrift } from './dataplane-drift.ts';
 import { dataplaneHealth } from './dataplane-health.ts';
+import { endpointNodeMismatch } from './endpoint-node-mismatch.ts';
 import { endpointReadiness } from './endpoint-readiness.ts';
 import { healthObserved } from './health-observed.ts';
 import { internalLocalDrop } from './internal-local-drop.ts';
@@ -22,6 +23,7 @@ const RULES: readonly FindingRule[] = [
   healthObserved,
   internalLocalDrop,
   endpointReadiness,
+  endpointNodeMismatch,
   localImbalance,
   sourceRanges,
   topology,

@@ -4,10 +4,15 @@ import type { Evidence } from '../../model/finding.ts';
 import type { EndpointRef } from '../../model/outcome.ts';
 import { hostPort, parseIP, sameIP } from '../../net/ip.ts';
 import type { Family } from '../../net/ip.ts';
+import { SERVICE_PROXY_NAME_LABEL } from './service-view.ts';
 import type { ServicePortView } from './service-view.ts';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
-/** kube-proxy's informers skip slices with this label (and so do we). */
+/**
+ * kube-proxy's informers skip slices with these labels (cmd/kube-proxy/app/server.go: the shared
+ * informer factory's label selector `!service.kubernetes.io/service-proxy-name,
+ * !service.kubernetes.io/headless`), and so do we.
+ */
 const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 
 /** One endpoint of one service port, as kube-proxy's EndpointSliceCache builds it, with its origin. */
@@ -38,6 +43,7 @@ export function serviceEndpointSlices(state: ClusterState, svc: V1Service): V1En
         (s.metadata?.namespace ?? 'default') === ns &&
         s.metadata?.labels?.[SERVICE_NAME_LABEL] === name &&
         s.metadata?.labels?.[HEADLESS_LABEL] === undefined &&
+        s.metadata?.labels?.[SERVICE_PROXY_NAME_LABEL] === undefined &&
         s.addressType !== 'FQDN',
     )
     .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
@@ -56,15 +62,21 @@ function podByIP(pods: readonly V1Pod[] | null, ip: string): { namespace: string
 
 /**
  * Endpoints of one service port (pkg/proxy/endpointslicecache.go): slice ports matched by name and
- * protocol, the slice's port number, only `addresses[0]`, sorted by `IP:port` string. When an
- * endpoint string appears twice (an endpoint moving between slices, or a reused pod IP) the
- * non-terminating copy wins. `family` keeps one IP family, as each per-family proxier does.
+ * protocol, the slice's port number, only `addresses[0]`, sorted by `IP:port` string. Conditions
+ * absent mean ready and serving, not terminating (newEndpointSliceInfo: `Ready == nil ||
+ * *Ready`). When an endpoint string appears in several slices (an endpoint moving between slices,
+ * a hand-made slice repeating it, a reused pod IP), kube-proxy on `hostname` keeps a copy whose
+ * nodeName is `hostname` over any other (addEndpoints: `if !exists || isLocal`), so one duplicate
+ * naming this node makes the endpoint local here. Among copies equally (non-)local kube-proxy keeps
+ * whichever slice its map yields first, an order Go randomises; netpath keeps the non-terminating
+ * copy, then the first by slice name. `family` keeps one IP family, as each per-family proxier does.
  */
 export function endpointsForPort(
   state: ClusterState,
   svc: V1Service,
   port: ServicePortView,
   family?: Family,
+  hostname?: string,
 ): ServiceEndpoint[] {
   const byKey = new Map<string, ServiceEndpoint>();
   for (const slice of serviceEndpointSlices(state, svc)) {
@@ -80,7 +92,11 @@ export function endpointsForPort(
         const c = ep.conditions ?? {};
         const terminating = c.terminating === true;
         const key = hostPort(ip, sp.port);
-        if (byKey.has(key) && terminating) continue;
+        const known = byKey.get(key);
+        const isLocal = hostname !== undefined && ep.nodeName === hostname;
+        const knownLocal = known !== undefined && hostname !== undefined && known.nodeName === hostname;
+        const replaces = !known || (isLocal && !knownLocal) || (isLocal === knownLocal && known.terminating && !terminating);
+        if (!replaces) continue;
         const ref = ep.targetRef;
         byKey.set(key, {
           ip,

@@ -60,7 +60,7 @@ export function modelOutcomes(input: ModelWalkInput): Outcome[] {
 
   const { port, family } = match;
   const steps: Step[] = [at(origin), at(match.sentence)];
-  const endpoints = endpointsForPort(state, service, port, family);
+  const endpoints = endpointsForPort(state, service, port, family, nodeName);
   const flags = servicePortFlags(view, port, family);
   const cat = categorizeEndpoints(endpoints, flags, nodeName, nodeLabels(node), config.gates);
   const external = entry !== 'ClusterIP';
@@ -94,7 +94,6 @@ export function modelOutcomes(input: ModelWalkInput): Outcome[] {
 
   const pod = detectPodTraffic(config, packet, node);
   const conditions: string[] = [];
-  let remoteReplyLost = false;
   let targets: ServiceEndpoint[];
   let masquerade: boolean;
 
@@ -133,7 +132,6 @@ export function modelOutcomes(input: ModelWalkInput): Outcome[] {
     } else if (view.externalPolicyLocal) {
       targets = cat.clusterEndpoints;
       steps.push(at(`externalTrafficPolicy=Local but ${cat.localReason}: IPVS falls back to the cluster endpoints (${cat.clusterReason})`));
-      remoteReplyLost = packet.origin === 'external';
     } else {
       targets = cat.clusterEndpoints;
       steps.push(at(`cluster endpoints: ${cat.clusterReason}`));
@@ -185,10 +183,7 @@ export function modelOutcomes(input: ModelWalkInput): Outcome[] {
       hop,
       sourceIPPreserved: !(masquerade || hairpin),
       steps: epSteps,
-      conditions:
-        remoteReplyLost && hop === 'remote'
-          ? [...conditions, 'IPVS Local fallback without masquerade: this remote endpoint replies straight to the client, which drops the reply']
-          : conditions,
+      conditions,
       dynamic: affinity || dynamicScheduler,
     };
   });
