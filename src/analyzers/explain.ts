@@ -23,7 +23,7 @@ import type { ServicePortView, ServiceView } from './kube-proxy/index.ts';
 import { loadBalancerSharesFromPaths } from './load-balancer-shares.ts';
 import { externalSource, nodeSource, podSourceOn } from './sources.ts';
 import type { SourcePoint } from './sources.ts';
-import { endpointFacts, nodeReport } from './service-facts.ts';
+import { endpointFacts, endpointPlacements, nodeReport } from './service-facts.ts';
 import { driftOf, hostAddressAssumption, walkOnNode } from './walk-node.ts';
 import type { WalkContext } from './walk-node.ts';
 
@@ -130,6 +130,7 @@ export function explainService(input: ExplainInput): ServiceExplanation {
     loadBalancerShares: lb.shares,
     imbalanceFactor: lb.imbalanceFactor,
     endpoints,
+    placements: endpointPlacements(input, family),
     drifts,
   });
   const assumptions = [...config.assumptions];

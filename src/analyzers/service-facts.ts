@@ -1,9 +1,9 @@
 import type { NodeReport } from '../model/results.ts';
 import type { Family } from '../net/ip.ts';
 import { AddressHomes } from './address-homes.ts';
-import type { EndpointFact } from './findings/index.ts';
+import type { EndpointFact, EndpointPlacement } from './findings/index.ts';
 import type { ExplainInput, NodeView } from './inputs.ts';
-import { endpointsForPort, predictHealthCheck } from './kube-proxy/index.ts';
+import { endpointsForPort, predictHealthCheck, sliceEndpointCopies } from './kube-proxy/index.ts';
 import type { ServiceView } from './kube-proxy/index.ts';
 import type { WalkContext } from './walk-node.ts';
 
@@ -29,7 +29,6 @@ export function nodeReport(input: ExplainInput, view: NodeView, ctx: WalkContext
 }
 
 export function endpointFacts(input: ExplainInput, view: ServiceView, family: Family): EndpointFact[] {
-  const homes = new AddressHomes(input.state);
   return view.ports.flatMap((sp) =>
     endpointsForPort(input.state, input.service, sp, family).map((ep) => ({
       ip: ep.ip,
@@ -37,7 +36,6 @@ export function endpointFacts(input: ExplainInput, view: ServiceView, family: Fa
       portName: sp.name,
       node: ep.nodeName,
       pod: ep.pod?.name ?? null,
-      home: homes.of(ep.ip),
       slice: ep.slice.name,
       ready: ep.ready,
       serving: ep.serving,
@@ -48,3 +46,14 @@ export function endpointFacts(input: ExplainInput, view: ServiceView, family: Fa
   );
 }
 
+
+/** Each slice's copy of each endpoint address with where the address really lives. */
+export function endpointPlacements(input: ExplainInput, family: Family): EndpointPlacement[] {
+  const homes = new AddressHomes(input.state);
+  return sliceEndpointCopies(input.state, input.service, family).map((c) => ({
+    ip: c.ip,
+    sliceNode: c.nodeName,
+    slice: c.slice.name,
+    home: homes.of(c.ip),
+  }));
+}

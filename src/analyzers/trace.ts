@@ -5,7 +5,7 @@ import type { NodeView } from './inputs.ts';
 import { findNode, primaryFamily, resolveProxyConfig, serviceSummary, serviceView } from './kube-proxy/index.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import type { ResolvedTrace } from './resolve-trace.ts';
-import { endpointFacts, nodeReport } from './service-facts.ts';
+import { endpointFacts, endpointPlacements, nodeReport } from './service-facts.ts';
 import { driftOf, hostAddressAssumption, modelFamily, walkOnNode } from './walk-node.ts';
 import type { WalkContext } from './walk-node.ts';
 
@@ -53,6 +53,7 @@ export function tracePacket(state: ClusterState, question: ResolvedTrace, view: 
       loadBalancerShares: [],
       imbalanceFactor: null,
       endpoints: endpointFacts({ state, service, nodes: [view] }, sv, primaryFamily(sv)),
+      placements: endpointPlacements({ state, service, nodes: [view] }, primaryFamily(sv)),
       drifts: drift ? [drift] : [],
     });
   }

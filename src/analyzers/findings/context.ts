@@ -10,11 +10,8 @@ export interface EndpointFact {
   ip: string;
   port: number;
   portName: string;
-  /** The EndpointSlice's nodeName: what kube-proxy's rules follow. */
   node: string | null;
   pod: string | null;
-  /** Where the endpoint really runs (pod, Node address or podCIDR), when anything says: where packets go. */
-  home: AddressHome | null;
   slice: string;
   ready: boolean;
   serving: boolean;
@@ -22,6 +19,16 @@ export interface EndpointFact {
   /** EndpointSlice hints written for topology-aware routing. */
   zoneHints: string[];
   nodeHints: string[];
+}
+
+/** One slice's copy of an endpoint address (before kube-proxy merges slices) and where the address lives. */
+export interface EndpointPlacement {
+  ip: string;
+  /** The slice's nodeName: what kube-proxy's rules follow. */
+  sliceNode: string | null;
+  slice: string;
+  /** Where the address really is (pod, Node address or podCIDR), when anything says: where packets go. */
+  home: AddressHome | null;
 }
 
 /** A path whose dataplane answer differs from what kube-proxy should have programmed. */
@@ -41,6 +48,7 @@ export interface FindingContext {
   loadBalancerShares: LoadBalancerShare[];
   imbalanceFactor: number | null;
   endpoints: EndpointFact[];
+  placements: EndpointPlacement[];
   drifts: Drift[];
 }
 

@@ -8,21 +8,25 @@ import { svcName } from './context.ts';
  * addEndpoints: isLocal = nodeName == hostname), so its rules and its health check follow the
  * slice, while a packet DNATed to the address is routed to where the pod really is.
  */
-export const endpointNodeMismatch: FindingRule = ({ service, endpoints }) => {
+export const endpointNodeMismatch: FindingRule = ({ service, placements }) => {
   const seen = new Set<string>();
   const findings: Finding[] = [];
-  for (const e of endpoints) {
+  for (const e of placements) {
     const home = e.home;
-    if (!home || home.node === e.node) continue;
+    if (!home || home.node === e.sliceNode) continue;
     const key = `${e.slice}|${e.ip}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const what = home.pod ? `pod ${home.pod.namespace}/${home.pod.name} runs on ${home.node}` : home.basis === 'node' ? `${e.ip} is an address of node ${home.node}` : `${e.ip} is in the podCIDR of ${home.node}`;
-    const rules = e.node
-      ? `kube-proxy on ${e.node} counts it as a local endpoint (Local policies, health check node port) and every other node, ${home.node} included, as remote`
-      : 'with no nodeName kube-proxy counts it local on no node (Local policies and health checks never see it)';
+    const what = home.pod
+      ? `pod ${home.pod.namespace}/${home.pod.name} runs on ${home.node}`
+      : home.basis === 'node'
+        ? `${e.ip} is an address of node ${home.node}`
+        : `${e.ip} is in the podCIDR of ${home.node}`;
+    const rules = e.sliceNode
+      ? `kube-proxy on ${e.sliceNode} counts this copy as a local endpoint (Local policies, health check node port), other nodes as remote`
+      : 'with no nodeName kube-proxy counts this copy local on no node (Local policies and health checks never see it)';
     const evidence: Evidence[] = [
-      { kind: 'endpointslice', namespace: service.namespace, name: e.slice, endpoint: `${e.ip}:${e.port}`, detail: `nodeName ${e.node ?? 'unset'}` },
+      { kind: 'endpointslice', namespace: service.namespace, name: e.slice, endpoint: e.ip, detail: `nodeName ${e.sliceNode ?? 'unset'}` },
       home.pod
         ? { kind: 'pod', namespace: home.pod.namespace, name: home.pod.name, detail: `spec.nodeName ${home.node}, IP ${e.ip}` }
         : { kind: 'node', node: home.node, detail: home.basis === 'node' ? `has address ${e.ip}` : `podCIDR contains ${e.ip}` },
@@ -30,9 +34,9 @@ export const endpointNodeMismatch: FindingRule = ({ service, endpoints }) => {
     findings.push({
       id: 'endpoint-node-mismatch',
       severity: 'warning',
-      message: `${svcName(service)}: EndpointSlice ${e.slice} puts ${e.ip} on ${e.node ?? 'no node'}, but ${what}. The rules follow the slice: ${rules}. Packets follow the pod: connections DNATed to ${e.ip} go to ${home.node}.`,
+      message: `${svcName(service)}: EndpointSlice ${e.slice} puts ${e.ip} on ${e.sliceNode ?? 'no node'}, but ${what}. The rules follow the slice: ${rules}. Packets follow the pod: connections DNATed to ${e.ip} go to ${home.node}.`,
       evidence,
-      remediation: `Correct nodeName in EndpointSlice ${service.namespace}/${e.slice} to ${home.node} (a hand-made slice is not fixed by any controller), or give the Service a selector and let the EndpointSlice controller write the slices.`,
+      remediation: `Correct nodeName in EndpointSlice ${service.namespace}/${e.slice} to ${home.node} (no controller fixes a hand-made slice), or give the Service a selector and let the EndpointSlice controller write its slices.`,
     });
   }
   return findings;

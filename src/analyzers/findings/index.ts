@@ -39,4 +39,4 @@ export function findServiceFindings(ctx: FindingContext): Finding[] {
   return RULES.flatMap((rule) => rule(ctx)).sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
 }
 
-export type { EndpointFact, Drift, FindingContext } from './context.ts';
+export type { EndpointFact, EndpointPlacement, Drift, FindingContext } from './context.ts';

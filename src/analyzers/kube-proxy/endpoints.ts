@@ -122,6 +122,29 @@ export function endpointsForPort(
   return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
+/** One endpoint address as one slice lists it, before kube-proxy merges slices. */
+export interface SliceEndpointCopy {
+  ip: string;
+  nodeName: string | null;
+  pod: { namespace: string; name: string } | null;
+  slice: { namespace: string; name: string };
+}
+
+/** Every slice's copy of every endpoint address of the service (addresses[0], one family), in slice order. */
+export function sliceEndpointCopies(state: ClusterState, svc: V1Service, family?: Family): SliceEndpointCopy[] {
+  return serviceEndpointSlices(state, svc).flatMap((slice) => {
+    const sliceRef = { namespace: slice.metadata?.namespace ?? 'default', name: slice.metadata?.name ?? '' };
+    return (slice.endpoints ?? []).flatMap((ep): SliceEndpointCopy[] => {
+      const ip = ep.addresses?.[0];
+      const parsed = ip === undefined ? null : parseIP(ip);
+      if (ip === undefined || !parsed || (family !== undefined && parsed.family !== family)) return [];
+      const ref = ep.targetRef;
+      const pod = ref?.kind === 'Pod' && ref.name ? { namespace: ref.namespace ?? sliceRef.namespace, name: ref.name } : null;
+      return [{ ip, nodeName: ep.nodeName ?? null, pod, slice: sliceRef }];
+    });
+  });
+}
+
 export function endpointRef(ep: ServiceEndpoint): EndpointRef {
   return { ip: ep.ip, port: ep.port, node: ep.nodeName, pod: ep.pod?.name ?? null };
 }

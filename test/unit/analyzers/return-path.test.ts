@@ -120,7 +120,7 @@ test('ip -j addr (real output): every inet/inet6 address, bridge and link-local 
 test('a NodePort on the node bridge address (cbr0 10.244.1.1, in no Node object): accepted with ip-addr.json, NO-MATCH without', async () => {
   const source = await SnapshotSource.open(BUNDLE);
   try {
-    const st = await source.readState({ kind: 'service', namespace: 'shop', name: 'web' });
+    const st = await source.readState();
     const [view] = nodeViews(['node-a'], await source.readNodes({ nodes: ['node-a'], healthCheckPorts: [] }));
     assert.ok(view);
     const service = st.services.find((s) => s.metadata?.name === 'web') ?? null;
