@@ -15,6 +15,7 @@ import { notReadyPod, terminatingPods } from './scenarios/endpoint-states.ts';
 import { nodePortAndLoadBalancer } from './scenarios/external.ts';
 import { hostNetworkEndpoints } from './scenarios/host-network.ts';
 import { internalTrafficPolicyLocal, loadBalancerSourceRanges, noEndpoints, sessionAffinityClientIP } from './scenarios/policies.ts';
+import { handMadeSliceWrongNode, podToOtherNodesLocalNodePort } from './scenarios/return-path.ts';
 import { staleKubeProxy } from './scenarios/stale.ts';
 import { trafficDistribution } from './scenarios/topology.ts';
 
@@ -43,6 +44,8 @@ for (const mode of MODES) {
     test('trafficDistribution PreferClose, PreferSameZone, PreferSameNode', () => trafficDistribution(cluster()));
     test('hostNetwork endpoints of two services on one node address', () => hostNetworkEndpoints(cluster()));
     test('live explain-svc (--local-netns) equals explain-svc on its capture', () => captureEquality(cluster()));
+    test('return path: a pod to another node\'s Local NodePort', () => podToOtherNodesLocalNodePort(cluster()));
+    test('return path: a hand-made EndpointSlice with a wrong nodeName', () => handMadeSliceWrongNode(cluster()));
     // Last: it stops kube-proxy on node-b for good.
     test('kube-proxy stopped on node-b: dataplane-stale there only', () => staleKubeProxy(cluster()));
   });
