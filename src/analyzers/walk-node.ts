@@ -74,7 +74,7 @@ export function walkOnNode(
 ): NodeWalk {
   const model = (): Outcome[] => {
     if (!service || !entry) return [noRule(packet, `no Service has ${packet.dst}:${packet.port}/${packet.protocol}`)];
-    const outcomes = modelOutcomes({ state: ctx.state, service, entry, packet, mode: modelFamily(view, ctx.config) });
+    const outcomes = modelOutcomes({ state: ctx.state, service, entry, packet, mode: modelFamily(view, ctx.config), hostAddresses: view.hostAddresses ?? null });
     return outcomes.length ? outcomes.map((o) => placeOutcome(o, packet, ctx.index)) : [noRule(packet, 'kube-proxy programs no rule for this service')];
   };
   if (!view.walker) return { basis: 'model', outcomes: model(), expected: null };

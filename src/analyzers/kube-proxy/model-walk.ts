@@ -22,6 +22,8 @@ export interface ModelWalkInput {
   packet: Packet;
   /** The node's kube-proxy mode family. */
   mode: DataplaneFamily;
+  /** The node's own addresses (ip-addr.json) when captured; else the Node object's stand in. */
+  hostAddresses?: readonly string[] | null;
 }
 
 /** IPVS schedulers whose split, with every real server at weight 1, is a plain round robin. */
@@ -54,7 +56,7 @@ export function modelOutcomes(input: ModelWalkInput): Outcome[] {
   const nodeName = packet.entryNode;
   const node = findNode(state.nodes, nodeName);
   const at = (rule: string): Step => ({ node: nodeName, table: 'model', chain: 'kube-proxy', rule, line: null });
-  const match = matchEntry(view, entry, packet, mode, nodePortAddressesFor(config, mode, node));
+  const match = matchEntry(view, entry, packet, mode, nodePortAddressesFor(config, mode, node, input.hostAddresses));
   const origin = `packet ${packet.protocol} ${packet.src} -> ${packet.dst}:${packet.port} from ${packet.origin === 'external' ? 'outside' : `a ${packet.origin}`} entering ${nodeName}`;
   if (!match.ok) return [terminal(match.verdict, [at(origin), at(match.sentence)])];
 
