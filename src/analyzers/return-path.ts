@@ -27,7 +27,8 @@ export function replyPath(o: Outcome, packet: Packet, homes: AddressHomes): Repl
   if (epNode === entry) {
     return { returns: true, reason: `the endpoint runs on ${entry}, the node that translated the packet: the reply passes back through it` };
   }
-  const home = packet.origin === 'node' ? entry : (homes.of(packet.src)?.node ?? null);
+  const source = packet.origin === 'node' ? null : homes.of(packet.src);
+  const home = packet.origin === 'node' ? entry : (source?.node ?? null);
   if (home === entry) {
     return { returns: true, reason: `the client ${packet.src} is on ${entry}: the reply is routed back through the node that translated the packet` };
   }
@@ -38,11 +39,11 @@ export function replyPath(o: Outcome, packet: Packet, homes: AddressHomes): Repl
       : home === epNode
         ? `the client ${packet.src}, on ${home} like the endpoint,`
         : `the client ${packet.src} on ${home}`;
-  const cni = home === null ? '' : ` (unless ${home}'s CNI masquerades pod traffic to node addresses, as flannel, kindnet and Calico natOutgoing do)`;
+  const cni = source === null || source.basis === 'node' ? '' : ` (unless ${home}'s CNI masquerades pod traffic to node addresses, as flannel, kindnet and Calico natOutgoing do)`;
   return {
     returns: false,
     reason:
-      `no SNAT and the endpoint is not on ${entry}: ${from} sends the reply straight to ${packet.src} from ${o.endpoint.ip}, ` +
-      `bypassing ${entry} where the DNAT is undone; ${client} called ${packet.dst}:${packet.port}, so the client drops it and the connection times out (asymmetric return path)${cni}`,
+      `reply lost, the connection times out: ${from} answers ${packet.src} directly from ${o.endpoint.ip}, bypassing ${entry} where the DNAT ` +
+      `is undone (no SNAT); ${client} called ${packet.dst}:${packet.port}, so the client drops it (asymmetric return path)${cni}`,
   };
 }

@@ -61,7 +61,7 @@ describe('externalTrafficPolicy=Local in IPVS', () => {
       assert.equal(o.sourceIPPreserved, true);
       assert.equal(o.hop, 'remote');
       assert.equal(o.reply?.returns, false);
-      assert.match(o.conditions[0] ?? '', /sends the reply straight to 203\.0\.113\.7/);
+      assert.match(o.conditions[0] ?? '', /answers 203\.0\.113\.7 directly/);
     }
   });
 
