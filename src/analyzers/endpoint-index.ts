@@ -7,8 +7,8 @@ export interface EndpointOwner {
   /** Where the endpoint runs (AddressHomes), else the EndpointSlice's nodeName. */
   node: string | null;
   pod: string | null;
-  /** The EndpointSlice nodeNames listed for this IP:port (kube-proxy's local/remote follows these). */
-  sliceNodes: string[];
+  /** The EndpointSlice's nodeName for this IP:port (kube-proxy's local/remote follows it). */
+  sliceNode: string | null;
 }
 
 /**
@@ -19,12 +19,13 @@ export interface EndpointOwner {
  */
 export class EndpointIndex {
   readonly homes: AddressHomes;
-  private readonly pods = new Map<string, string>();
-  private readonly bySlice = new Map<string, { pod: string | null; podTerminating: boolean; nodes: string[] }>();
+  private readonly bySlice = new Map<string, { pod: string | null; node: string | null }>();
 
   constructor(state: ClusterState) {
     this.homes = new AddressHomes(state);
-    for (const slice of state.endpointSlices) {
+    // In slice-name order, as endpointsForPort merges them.
+    const slices = [...state.endpointSlices].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+    for (const slice of slices) {
       for (const ep of slice.endpoints ?? []) {
         const ref = ep.targetRef;
         const pod = ref?.kind === 'Pod' ? (ref.name ?? null) : null;
@@ -33,14 +34,11 @@ export class EndpointIndex {
           for (const port of slice.ports ?? []) {
             if (!port.port) continue;
             const k = `${addressKey(ip) ?? ip}|${port.port}`;
-            const known = this.bySlice.get(k) ?? { pod: null, podTerminating: true, nodes: [] };
-            if (ep.nodeName && !known.nodes.includes(ep.nodeName)) known.nodes.push(ep.nodeName);
-            // A reused IP lingering in a terminating slice: the live copy names the pod.
-            if (pod !== null && (known.pod === null || (known.podTerminating && !terminating))) {
-              known.pod = pod;
-              known.podTerminating = terminating;
-            }
-            this.bySlice.set(k, known);
+            const known = this.bySlice.get(k);
+            // kube-proxy v1.36: a non-terminating copy replaces the one it has (endpointsForPort).
+            if (known && terminating) continue;
+            // So a reused IP lingering in a terminating slice is named after the live pod.
+            this.bySlice.set(k, { pod: pod ?? known?.pod ?? null, node: ep.nodeName ?? null });
           }
         }
       }
@@ -51,20 +49,15 @@ export class EndpointIndex {
     const slice = port === undefined ? undefined : this.bySlice.get(`${addressKey(ip) ?? ip}|${port}`);
     const home = this.homes.of(ip);
     return {
-      node: home?.node ?? slice?.nodes[0] ?? null,
+      node: home?.node ?? slice?.node ?? null,
       pod: slice?.pod ?? home?.pod?.name ?? null,
-      sliceNodes: slice?.nodes ?? [],
+      sliceNode: slice?.node ?? null,
     };
   }
 
-  /**
-   * The endpoint as seen from `entryNode`: when a slice names a node other than where the pod
-   * runs, `sliceNodeName` says which (the entry node when any slice names it, as kube-proxy
-   * there counts the endpoint local: pkg/proxy/endpointslicecache.go addEndpoints).
-   */
-  ref(ip: string, port: number, entryNode?: string): EndpointRef {
-    const { node, pod, sliceNodes } = this.owner(ip, port);
-    const sliceNode = entryNode !== undefined && sliceNodes.includes(entryNode) ? entryNode : (sliceNodes[0] ?? null);
+  /** The endpoint, with `sliceNodeName` when the EndpointSlice puts it on another node than where it runs. */
+  ref(ip: string, port: number): EndpointRef {
+    const { node, pod, sliceNode } = this.owner(ip, port);
     return { ip, port, node, pod, ...(sliceNode !== null && sliceNode !== node ? { sliceNodeName: sliceNode } : {}) };
   }
 }

@@ -29,7 +29,7 @@ export function enrichOutcome(walk: WalkOutcome, packet: Packet, index: Endpoint
  */
 export function placeOutcome(o: Outcome, packet: Packet, index: EndpointIndex): Outcome {
   if (!o.endpoint) return o;
-  const located = index.ref(o.endpoint.ip, o.endpoint.port, packet.entryNode);
+  const located = index.ref(o.endpoint.ip, o.endpoint.port);
   const endpoint = { ...located, pod: o.endpoint.pod ?? located.pod };
   // An endpoint whose node is unknown cannot be on this node as far as the API says.
   const placed: Outcome = { ...o, endpoint, hop: endpoint.node === packet.entryNode ? 'local' : 'remote' };

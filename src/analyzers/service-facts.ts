@@ -54,6 +54,8 @@ export function endpointPlacements(input: ExplainInput, family: Family): Endpoin
     ip: c.ip,
     sliceNode: c.nodeName,
     slice: c.slice.name,
+    ready: c.ready,
+    terminating: c.terminating,
     home: homes.of(c.ip),
   }));
 }

@@ -27,6 +27,8 @@ export interface EndpointPlacement {
   /** The slice's nodeName: what kube-proxy's rules follow. */
   sliceNode: string | null;
   slice: string;
+  ready: boolean;
+  terminating: boolean;
   /** Where the address really is (pod, Node address or podCIDR), when anything says: where packets go. */
   home: AddressHome | null;
 }

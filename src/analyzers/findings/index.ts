@@ -3,6 +3,7 @@ import type { FindingContext, FindingRule } from './context.ts';
 import { clusterPolicySnat } from './cluster-policy-snat.ts';
 import { dataplaneDrift } from './dataplane-drift.ts';
 import { dataplaneHealth } from './dataplane-health.ts';
+import { endpointDuplicated } from './endpoint-duplicated.ts';
 import { endpointNodeMismatch } from './endpoint-node-mismatch.ts';
 import { endpointReadiness } from './endpoint-readiness.ts';
 import { healthObserved } from './health-observed.ts';
@@ -24,6 +25,7 @@ const RULES: readonly FindingRule[] = [
   internalLocalDrop,
   endpointReadiness,
   endpointNodeMismatch,
+  endpointDuplicated,
   localImbalance,
   sourceRanges,
   topology,

@@ -63,20 +63,20 @@ function podByIP(pods: readonly V1Pod[] | null, ip: string): { namespace: string
 /**
  * Endpoints of one service port (pkg/proxy/endpointslicecache.go): slice ports matched by name and
  * protocol, the slice's port number, only `addresses[0]`, sorted by `IP:port` string. Conditions
- * absent mean ready and serving, not terminating (newEndpointSliceInfo: `Ready == nil ||
- * *Ready`). When an endpoint string appears in several slices (an endpoint moving between slices,
- * a hand-made slice repeating it, a reused pod IP), kube-proxy on `hostname` keeps a copy whose
- * nodeName is `hostname` over any other (addEndpoints: `if !exists || isLocal`), so one duplicate
- * naming this node makes the endpoint local here. Among copies equally (non-)local kube-proxy keeps
- * whichever slice its map yields first, an order Go randomises; netpath keeps the non-terminating
- * copy, then the first by slice name. `family` keeps one IP family, as each per-family proxier does.
+ * absent mean ready and serving, not terminating (addEndpoints: `Ready == nil || *Ready`). When an
+ * endpoint string appears in several slices (an endpoint moving between slices, a hand-made slice
+ * repeating it, a reused pod IP), kube-proxy v1.36 lets any non-terminating copy replace the one
+ * it has (`if !exists || !terminating`), so the last non-terminating copy wins, in the order of
+ * a Go map of slices: random, per node and per sync. netpath takes the last by slice name and
+ * the endpoint-duplicated finding says the answer may differ. (v1.35 and older kept the copy
+ * whose nodeName is the node itself: `!exists || isLocal`.) `family` keeps one IP family, as
+ * each per-family proxier does.
  */
 export function endpointsForPort(
   state: ClusterState,
   svc: V1Service,
   port: ServicePortView,
   family?: Family,
-  hostname?: string,
 ): ServiceEndpoint[] {
   const byKey = new Map<string, ServiceEndpoint>();
   for (const slice of serviceEndpointSlices(state, svc)) {
@@ -92,11 +92,7 @@ export function endpointsForPort(
         const c = ep.conditions ?? {};
         const terminating = c.terminating === true;
         const key = hostPort(ip, sp.port);
-        const known = byKey.get(key);
-        const isLocal = hostname !== undefined && ep.nodeName === hostname;
-        const knownLocal = known !== undefined && hostname !== undefined && known.nodeName === hostname;
-        const replaces = !known || (isLocal && !knownLocal) || (isLocal === knownLocal && known.terminating && !terminating);
-        if (!replaces) continue;
+        if (byKey.has(key) && terminating) continue;
         const ref = ep.targetRef;
         byKey.set(key, {
           ip,
@@ -126,6 +122,9 @@ export function endpointsForPort(
 export interface SliceEndpointCopy {
   ip: string;
   nodeName: string | null;
+  /** Conditions with kube-proxy's defaults (absent ready means ready). */
+  ready: boolean;
+  terminating: boolean;
   pod: { namespace: string; name: string } | null;
   slice: { namespace: string; name: string };
 }
@@ -140,7 +139,8 @@ export function sliceEndpointCopies(state: ClusterState, svc: V1Service, family?
       if (ip === undefined || !parsed || (family !== undefined && parsed.family !== family)) return [];
       const ref = ep.targetRef;
       const pod = ref?.kind === 'Pod' && ref.name ? { namespace: ref.namespace ?? sliceRef.namespace, name: ref.name } : null;
-      return [{ ip, nodeName: ep.nodeName ?? null, pod, slice: sliceRef }];
+      const c = ep.conditions ?? {};
+      return [{ ip, nodeName: ep.nodeName ?? null, ready: c.ready !== false, terminating: c.terminating === true, pod, slice: sliceRef }];
     });
   });
 }

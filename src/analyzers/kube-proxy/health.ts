@@ -18,7 +18,7 @@ function localEndpoints(state: ClusterState, svc: V1Service, nodeName: string, g
   const view = serviceView(svc, gates);
   const family = primaryFamily(view);
   return view.ports
-    .flatMap((p) => endpointsForPort(state, svc, p, family, nodeName))
+    .flatMap((p) => endpointsForPort(state, svc, p, family))
     .filter((ep) => ep.nodeName === nodeName);
 }
 

@@ -62,7 +62,7 @@ export function modelOutcomes(input: ModelWalkInput): Outcome[] {
 
   const { port, family } = match;
   const steps: Step[] = [at(origin), at(match.sentence)];
-  const endpoints = endpointsForPort(state, service, port, family, nodeName);
+  const endpoints = endpointsForPort(state, service, port, family);
   const flags = servicePortFlags(view, port, family);
   const cat = categorizeEndpoints(endpoints, flags, nodeName, nodeLabels(node), config.gates);
   const external = entry !== 'ClusterIP';

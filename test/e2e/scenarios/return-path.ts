@@ -52,47 +52,41 @@ export async function podToOtherNodesLocalNodePort(c: Cluster): Promise<void> {
 }
 
 /**
- * A Service without selector whose endpoint, pod web-m on node-a, is listed by two hand-made
- * EndpointSlices (no managed-by label): one says nodeName node-a, the other node-b and has no
- * conditions at all. kube-proxy takes nil conditions as ready and, per node, keeps the copy that
- * names it (endpointslicecache.go addEndpoints), so node-a and node-b both count one local
- * endpoint and answer 200 on the health check, node-c 503. Rules follow the slices, packets
- * follow the pod: from outside, node-a's NodePort answers; node-b DNATs to the pod as if it were
- * local, without masquerade, so the reply leaves node-a straight to the client and the
- * connection times out; node-c drops (no local endpoint).
+ * A Service without selector whose only endpoint, pod web-m on node-a, is listed by a hand-made
+ * EndpointSlice (no managed-by label, no conditions) that says nodeName node-b. kube-proxy takes
+ * nil conditions as ready and decides "local" from the slice (endpointslicecache.go addEndpoints),
+ * so node-b counts one local endpoint and answers 200 on the health check, node-a (where the pod
+ * runs) and node-c 503. Rules follow the slice, packets follow the pod: from outside, node-a and
+ * node-c drop (no local endpoint by the rules); node-b DNATs to the pod as if it were local,
+ * without masquerade, so the reply leaves node-a straight to the client and the connection times
+ * out. A pod on node-b reaching node-b's NodePort (pod traffic, no masquerade) gets its answer
+ * from web-m on node-a, since the reply comes back through node-b; a pod on node-c does not.
  */
 export async function handMadeSliceWrongNode(c: Cluster): Promise<void> {
   await inScenario(c, 'e2e-wrong-node', async (s) => {
     const web = await s.pod('web-m', 'node-a');
+    const clientB = await s.pod('client-b', 'node-b');
+    const clientC = await s.pod('client-c', 'node-c');
     const svc = await s.service('manual', {
       type: 'LoadBalancer',
       externalTrafficPolicy: 'Local',
       ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }],
     });
-    const slice = (name: string, nodeName: string, conditions: boolean): V1EndpointSlice => ({
-      metadata: { name, namespace: s.namespace, labels: { 'kubernetes.io/service-name': 'manual' } },
+    const slice: V1EndpointSlice = {
+      metadata: { name: 'manual-wrong', namespace: s.namespace, labels: { 'kubernetes.io/service-name': 'manual' } },
       addressType: 'IPv4',
       ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-      endpoints: [
-        {
-          addresses: [web.ip],
-          nodeName,
-          ...(conditions ? { conditions: { ready: true } } : {}),
-          targetRef: { kind: 'Pod', namespace: s.namespace, name: 'web-m' },
-        },
-      ],
-    });
+      endpoints: [{ addresses: [web.ip], nodeName: 'node-b', targetRef: { kind: 'Pod', namespace: s.namespace, name: 'web-m' } }],
+    };
     s.mark();
-    for (const body of [slice('manual-right', 'node-a', true), slice('manual-wrong', 'node-b', false)]) {
-      await c.discovery.createNamespacedEndpointSlice({ namespace: s.namespace, body });
-    }
-    await s.settle({ manual: (e) => e.total === 2 });
+    await c.discovery.createNamespacedEndpointSlice({ namespace: s.namespace, body: slice });
+    await s.settle({ manual: (e) => e.total === 1 });
     const dir = await s.capture();
     const ns = s.namespace;
     const ex = await explainBundle(dir, ns, 'manual');
 
-    // Health as kube-proxy counts it: the copy naming the node wins, nil conditions are ready.
-    assert.deepEqual(ex.nodes.map((n) => [n.name, n.healthCheck.status, n.readyLocalEndpoints]), [['node-a', 200, 1], ['node-b', 200, 1], ['node-c', 503, 0]]);
+    // Health as kube-proxy counts it: the slice's nodeName decides, nil conditions are ready.
+    assert.deepEqual(ex.nodes.map((n) => [n.name, n.healthCheck.status, n.readyLocalEndpoints]), [['node-a', 503, 0], ['node-b', 200, 1], ['node-c', 503, 0]]);
     await assertHealthChecks(c, ex);
     const mismatch = ex.findings.filter((f) => f.id === 'endpoint-node-mismatch');
     assert.equal(mismatch.length, 1, JSON.stringify(ex.findings.map((f) => f.id)));
@@ -101,7 +95,7 @@ export async function handMadeSliceWrongNode(c: Cluster): Promise<void> {
     const port = svc.spec?.ports?.[0]?.nodePort ?? 0;
     const client = c.layout.client;
     const expected: Record<string, [string, string | null, boolean | null][]> = {
-      'node-a': [['DNAT', null, true]],
+      'node-a': [['DROP', null, null]],
       // Rules follow the slice (local on node-b), the packet follows the pod (node-a).
       'node-b': [['DNAT', 'node-b', false]],
       'node-c': [['DROP', null, null]],
@@ -119,6 +113,14 @@ export async function handMadeSliceWrongNode(c: Cluster): Promise<void> {
         'explain-svc NodePort': path.outcomes,
         trace: traced(await traceBundle(dir, `${n.ip}:${port}`, `external:${client.ip}`), shot),
       });
+    }
+
+    const b = s.node('node-b');
+    for (const [pod, returns] of [[clientB, true], [clientC, false]] as const) {
+      const shot: Shot = { from: pod.netns, clientIP: pod.ip, entryNode: 'node-b', address: b.ip, port, label: `pod on ${pod.node} -> manual NodePort on node-b` };
+      const outs = traced(await traceBundle(dir, `${b.ip}:${port}`, `pod/${ns}/${pod.name}`), shot);
+      assert.deepEqual(outs.map((o) => [o.verdict, o.endpoint?.pod, o.endpoint?.node, o.sourceIPPreserved, o.reply?.returns]), [['DNAT', 'web-m', 'node-a', true, returns]], shot.label);
+      await probeAgainst(s, shot, { trace: outs });
     }
   });
 }
