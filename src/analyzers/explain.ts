@@ -23,8 +23,8 @@ import type { ServicePortView, ServiceView } from './kube-proxy/index.ts';
 import { loadBalancerSharesFromPaths } from './load-balancer-shares.ts';
 import { externalSource, nodeSource, podSourceOn } from './sources.ts';
 import type { SourcePoint } from './sources.ts';
-import { endpointFacts, nodeReport } from './service-facts.ts';
-import { driftOf, walkOnNode } from './walk-node.ts';
+import { endpointFacts, endpointPlacements, nodeReport } from './service-facts.ts';
+import { driftOf, hostAddressAssumption, walkOnNode } from './walk-node.ts';
 import type { WalkContext } from './walk-node.ts';
 
 interface PathPlan {
@@ -130,6 +130,7 @@ export function explainService(input: ExplainInput): ServiceExplanation {
     loadBalancerShares: lb.shares,
     imbalanceFactor: lb.imbalanceFactor,
     endpoints,
+    placements: endpointPlacements(input, family),
     drifts,
   });
   const assumptions = [...config.assumptions];
@@ -138,6 +139,8 @@ export function explainService(input: ExplainInput): ServiceExplanation {
   if (modelNodes.length && view.notProxiedReason === null) {
     assumptions.push(`no dataplane dump for ${modelNodes.join(', ')}: answered from the API objects with kube-proxy's semantics (basis model)`);
   }
+  const hostAddresses = hostAddressAssumption(input.nodes);
+  if (hostAddresses && view.notProxiedReason === null) assumptions.push(hostAddresses);
   if (view.notProxiedReason !== null) assumptions.push(view.notProxiedReason);
   return {
     apiVersion: 'netpath/v1alpha1',

@@ -25,6 +25,8 @@ export interface NodeView {
   /** Well-formed dump files holding no kube-proxy rules of any mode (Cilium, Calico eBPF, another mode...). */
   withoutKubeProxyRules?: readonly string[];
   healthz: ReadonlyMap<number, ObservedHealth>;
+  /** The node's own addresses (`ip -j addr`, bundle file ip-addr.json); null/absent: only the Node object's are known. */
+  hostAddresses?: readonly string[] | null;
 }
 
 export interface ExplainInput {

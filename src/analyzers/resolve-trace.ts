@@ -76,6 +76,12 @@ function ownerOf(state: ClusterState, gates: FeatureGates, ip: string, port: num
       if (isLoopback(ip)) return { svc, entry: 'NodePort' as const, protocol: byNodePort.protocol, node: null };
     }
   }
+  // A NodePort on an address no Node object lists (a bridge or CNI address): the entry node's
+  // own addresses (ip-addr.json) or its rules decide whether it is one of its addresses.
+  for (const svc of state.services) {
+    const byNodePort = serviceView(svc, gates).ports.find((p) => p.nodePort === port && (protocol === null || p.protocol === protocol));
+    if (byNodePort) return { svc, entry: 'NodePort' as const, protocol: byNodePort.protocol, node: null };
+  }
   return null;
 }
 

@@ -1,8 +1,9 @@
 import type { NodeReport } from '../model/results.ts';
 import type { Family } from '../net/ip.ts';
-import type { EndpointFact } from './findings/index.ts';
+import { AddressHomes } from './address-homes.ts';
+import type { EndpointFact, EndpointPlacement } from './findings/index.ts';
 import type { ExplainInput, NodeView } from './inputs.ts';
-import { endpointsForPort, predictHealthCheck } from './kube-proxy/index.ts';
+import { endpointsForPort, predictHealthCheck, sliceEndpointCopies } from './kube-proxy/index.ts';
 import type { ServiceView } from './kube-proxy/index.ts';
 import type { WalkContext } from './walk-node.ts';
 
@@ -45,3 +46,16 @@ export function endpointFacts(input: ExplainInput, view: ServiceView, family: Fa
   );
 }
 
+
+/** Each slice's copy of each endpoint address with where the address really lives. */
+export function endpointPlacements(input: ExplainInput, family: Family): EndpointPlacement[] {
+  const homes = new AddressHomes(input.state);
+  return sliceEndpointCopies(input.state, input.service, family).map((c) => ({
+    ip: c.ip,
+    sliceNode: c.nodeName,
+    slice: c.slice.name,
+    ready: c.ready,
+    terminating: c.terminating,
+    home: homes.of(c.ip),
+  }));
+}

@@ -5,8 +5,8 @@ import type { NodeView } from './inputs.ts';
 import { findNode, primaryFamily, resolveProxyConfig, serviceSummary, serviceView } from './kube-proxy/index.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import type { ResolvedTrace } from './resolve-trace.ts';
-import { endpointFacts, nodeReport } from './service-facts.ts';
-import { driftOf, modelFamily, walkOnNode } from './walk-node.ts';
+import { endpointFacts, endpointPlacements, nodeReport } from './service-facts.ts';
+import { driftOf, hostAddressAssumption, modelFamily, walkOnNode } from './walk-node.ts';
 import type { WalkContext } from './walk-node.ts';
 
 /**
@@ -33,6 +33,9 @@ export function tracePacket(state: ClusterState, question: ResolvedTrace, views:
   const { service, entry } = question;
   const assumptions = [...config.assumptions];
   if (!view.walker && !view.withoutKubeProxyRules?.length) assumptions.push(`no dataplane dump for ${view.node}: answered from the API objects with kube-proxy's ${modelFamily(view, config)} semantics (basis model)`);
+
+  const hostAddresses = hostAddressAssumption([view]);
+  if (hostAddresses) assumptions.push(hostAddresses);
 
   let findings: TraceReport['findings'] = [];
   const others = views.filter((v) => v !== view && !v.walker).map((v) => v.node);
@@ -63,6 +66,7 @@ export function tracePacket(state: ClusterState, question: ResolvedTrace, views:
       loadBalancerShares: [],
       imbalanceFactor: null,
       endpoints: endpointFacts(input, sv, primaryFamily(sv)),
+      placements: endpointPlacements(input, primaryFamily(sv)),
       drifts: drift ? [drift] : [],
     });
   }

@@ -4,7 +4,7 @@ import type { Outcome } from '../model/outcome.ts';
 import type { Packet } from '../model/packet.ts';
 import type { Basis, EntryKind, PathReport } from '../model/results.ts';
 import type { Drift } from './findings/index.ts';
-import { enrichOutcome } from './enrich-outcome.ts';
+import { enrichOutcome, placeOutcome } from './enrich-outcome.ts';
 import type { EndpointIndex } from './endpoint-index.ts';
 import type { NodeView } from './inputs.ts';
 import { healthAnswer, healthCheckOutcome, modelOutcomes } from './kube-proxy/index.ts';
@@ -23,12 +23,23 @@ export interface NodeWalk {
   expected: Outcome[] | null;
 }
 
-/** Addresses for which the node's `addrtype LOCAL` / `fib daddr type local` hold. */
-export function localAddresses(node: V1Node | null): string[] {
-  const own = (node?.status?.addresses ?? [])
-    .filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP')
-    .map((a) => a.address);
+/**
+ * Addresses for which the node's `addrtype LOCAL` / `fib daddr type local` hold: the node's own
+ * addresses as captured (`ip -j addr`: bridges, CNI and VIP addresses too) when the bundle has
+ * them, else the Node object's InternalIP/ExternalIP addresses (see hostAddressAssumption).
+ */
+export function localAddresses(node: V1Node | null, captured?: readonly string[] | null): string[] {
+  const own = captured
+    ? [...captured]
+    : (node?.status?.addresses ?? []).filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP').map((a) => a.address);
   return [...own, '127.0.0.1', '::1'];
+}
+
+/** The assumption walked nodes without ip-addr.json rest on, or null when every one's addresses were captured. */
+export function hostAddressAssumption(views: readonly NodeView[]): string | null {
+  const missing = views.filter((v) => v.walker && !v.hostAddresses).map((v) => v.node);
+  if (!missing.length) return null;
+  return `no ip-addr.json (ip -j addr) for ${missing.join(', ')}: addrtype LOCAL and NodePorts take the Node object's addresses as the node's only ones (on the real node a bridge or CNI address accepts NodePorts too)`;
 }
 
 /** The kube-proxy semantics to apply on a node without a readable dump. */
@@ -67,8 +78,8 @@ export function walkOnNode(
   const model = (): Outcome[] => {
     if (healthCheck && (!service || !entry)) return [healthCheckOutcome(ctx.state, healthCheck, packet, mode)];
     if (!service || !entry) return [noRule(packet, `no Service has ${packet.dst}:${packet.port}/${packet.protocol}`)];
-    const outcomes = modelOutcomes({ state: ctx.state, service, entry, packet, mode });
-    return outcomes.length ? outcomes : [noRule(packet, 'kube-proxy programs no rule for this service')];
+    const outcomes = modelOutcomes({ state: ctx.state, service, entry, packet, mode, hostAddresses: view.hostAddresses ?? null });
+    return outcomes.length ? outcomes.map((o) => placeOutcome(o, packet, ctx.index)) : [noRule(packet, 'kube-proxy programs no rule for this service')];
   };
   if (!view.walker) return { basis: 'model', outcomes: model(), expected: null };
   const walked = view.walker.walk(
@@ -79,34 +90,17 @@ export function walkOnNode(
       protocol: packet.protocol,
       hook: packet.origin === 'node' ? 'output' : 'prerouting',
     },
-    { localAddresses: localAddresses(node) },
+    { localAddresses: localAddresses(node, view.hostAddresses) },
   );
   return {
     basis: 'dataplane',
     outcomes: walked.map((w) => {
-      const o = withReturnPath(enrichOutcome(w, packet.entryNode, ctx.index), packet);
+      const o = enrichOutcome(w, packet, ctx.index);
       // Let in for the node itself: what the health server there answers.
       const delivered = healthCheck && (o.verdict === 'ACCEPT' || o.verdict === 'NO-MATCH');
       return delivered ? { ...o, conditions: [...o.conditions, healthAnswer(ctx.state, healthCheck, packet, mode)] } : o;
     }),
     expected: model(),
-  };
-}
-
-/**
- * An outside client DNATed to a pod on another node without SNAT (IPVS's Local fallback does
- * this) gets the reply straight from that node with the pod's address, not the one it called,
- * and drops it: the rules "work" but the connection does not.
- */
-function withReturnPath(o: Outcome, packet: Packet): Outcome {
-  if (packet.origin !== 'external' || o.verdict !== 'DNAT' || o.hop !== 'remote' || o.sourceIPPreserved !== true) return o;
-  const node = o.endpoint?.node ?? 'another node';
-  return {
-    ...o,
-    conditions: [
-      ...o.conditions,
-      `no SNAT to a remote endpoint: the reply leaves ${node} straight to ${packet.src} from the pod's address, not ${packet.dst}, and the client drops it (asymmetric path)`,
-    ],
   };
 }
 

@@ -16,6 +16,8 @@ export const NODE_FILES = {
   nftJson: 'nft.json',
   ipvsadm: 'ipvsadm.txt',
   ipset: 'ipset.txt',
+  /** (optional) `ip -j addr`: the node's own addresses, for addrtype LOCAL and NodePort matching. */
+  ipAddr: 'ip-addr.json',
   healthzDir: 'healthz',
 } as const;
 
@@ -25,6 +27,7 @@ export const DUMP_FILES: readonly string[] = [
   NODE_FILES.nftJson,
   NODE_FILES.ipvsadm,
   NODE_FILES.ipset,
+  NODE_FILES.ipAddr,
 ];
 
 /** The command whose output each dump file holds (capture runs these; errors on live reads name them). */
@@ -33,6 +36,7 @@ export const DUMP_COMMANDS: Readonly<Record<string, string>> = {
   [NODE_FILES.nftJson]: 'nft -j list ruleset',
   [NODE_FILES.ipvsadm]: 'ipvsadm -Sn',
   [NODE_FILES.ipset]: 'ipset list',
+  [NODE_FILES.ipAddr]: 'ip -j addr',
   [NODE_FILES.proxyMode]: 'curl 127.0.0.1:10249/proxyMode',
 };
 

@@ -1,7 +1,8 @@
 import type { NodeView } from '../analyzers/inputs.ts';
 import type { NodeDump } from '../cluster/source.ts';
-import { DUMP_COMMANDS, LIVE_LOCATION } from '../cluster/bundle-layout.ts';
+import { DUMP_COMMANDS, LIVE_LOCATION, NODE_FILES } from '../cluster/bundle-layout.ts';
 import { DumpParseError } from '../dataplane/errors.ts';
+import { parseIpAddrJson } from '../net/host-addresses.ts';
 import { DATAPLANES } from '../dataplane/registry.ts';
 import { loadDataplane } from '../dataplane/select-mode.ts';
 import { badInput } from '../errors.ts';
@@ -31,6 +32,7 @@ export function nodeViews(nodeNames: readonly string[], dumps: ReadonlyMap<strin
         problems: loaded.problems,
         withoutKubeProxyRules: loaded.withoutKubeProxyRules,
         healthz: dump.healthz,
+        hostAddresses: hostAddressesOf(dump),
       };
     } catch (e) {
       progress.stop();
@@ -47,4 +49,10 @@ function unparsable(dump: NodeDump, e: DumpParseError): string {
   if (dump.location !== LIVE_LOCATION) return `${dump.location}/${e.message}`;
   const command = DUMP_COMMANDS[e.file] ?? e.file;
   return `node ${dump.node}: cannot parse the output of ${command} (${e.file}${e.line === null ? '' : ` line ${e.line}`}): ${e.detail}`;
+}
+
+/** The node's own addresses when ip-addr.json was captured; a file that does not parse is bad input. */
+function hostAddressesOf(dump: NodeDump): string[] | null {
+  const text = dump.files.get(NODE_FILES.ipAddr);
+  return text === undefined ? null : parseIpAddrJson(text, NODE_FILES.ipAddr);
 }

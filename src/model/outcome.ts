@@ -25,8 +25,21 @@ export interface Step {
 export interface EndpointRef {
   ip: string;
   port: number;
+  /** Where the endpoint runs, so where the packet goes: the pod's node, else the node whose address or podCIDR holds the IP, else the EndpointSlice's nodeName. */
   node: string | null;
   pod: string | null;
+  /**
+   * Present only when the EndpointSlice's nodeName differs from `node`: kube-proxy's rules (local
+   * or remote, health checks) follow this one, the packet follows `node`.
+   */
+  sliceNodeName?: string | null;
+}
+
+/** Whether the reply to a DNATed connection comes back through the node that translated it. */
+export interface ReplyPath {
+  /** false: the reply bypasses the translating node, the client drops it and the connection times out. */
+  returns: boolean;
+  reason: string;
 }
 
 export interface Outcome {
@@ -40,4 +53,6 @@ export interface Outcome {
   conditions: string[];
   /** True when the share depends on run-time state (affinity, least-connection schedulers). */
   dynamic: boolean;
+  /** DNAT outcomes: can the reply come back (see return-path.ts). Absent for other verdicts. */
+  reply?: ReplyPath;
 }

@@ -10,11 +10,11 @@ interface Shape {
   fields?: Readonly<Record<string, Shape>>;
 }
 
-const ENDPOINT: Shape = { keys: ['ip', 'port', 'node', 'pod'] };
+const ENDPOINT: Shape = { keys: ['ip', 'port', 'node', 'pod', 'sliceNodeName'] };
 const STEP: Shape = { keys: ['node', 'table', 'chain', 'rule', 'line', 'file', 'handle'] };
 const OUTCOME: Shape = {
-  keys: ['verdict', 'probability', 'endpoint', 'hop', 'sourceIPPreserved', 'steps', 'conditions', 'dynamic'],
-  fields: { endpoint: ENDPOINT, steps: STEP },
+  keys: ['verdict', 'probability', 'endpoint', 'hop', 'sourceIPPreserved', 'steps', 'conditions', 'dynamic', 'reply'],
+  fields: { endpoint: ENDPOINT, steps: STEP, reply: { keys: ['returns', 'reason'] } },
 };
 // One shape for the Evidence union: each kind uses a subset of these keys.
 const EVIDENCE: Shape = {

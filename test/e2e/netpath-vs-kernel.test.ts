@@ -17,6 +17,7 @@ import { nodePortAndLoadBalancer } from './scenarios/external.ts';
 import { hostNetworkEndpoints } from './scenarios/host-network.ts';
 import { nodeItself } from './scenarios/node-itself.ts';
 import { internalTrafficPolicyLocal, loadBalancerSourceRanges, noEndpoints, sessionAffinityClientIP } from './scenarios/policies.ts';
+import { handMadeSliceWrongNode, podToOtherNodesLocalNodePort } from './scenarios/return-path.ts';
 import { staleKubeProxy } from './scenarios/stale.ts';
 import { trafficDistribution } from './scenarios/topology.ts';
 
@@ -47,6 +48,8 @@ for (const mode of MODES) {
     test('to the node itself: health-check port from outside and from the node, localhost NodePort, another node\'s NodePort', () => nodeItself(cluster()));
     test('live explain-svc (--local-netns) equals explain-svc on its capture', () => captureEquality(cluster()));
     test('a node whose dump is damaged in the captured bundle: exit 3 naming the file', () => damagedDump(cluster()));
+    test('return path: a pod to another node\'s Local NodePort', () => podToOtherNodesLocalNodePort(cluster()));
+    test('return path: a hand-made EndpointSlice with a wrong nodeName', () => handMadeSliceWrongNode(cluster()));
     // Last: it stops kube-proxy on node-b for good.
     test('kube-proxy stopped on node-b: dataplane-stale there only', () => staleKubeProxy(cluster()));
   });

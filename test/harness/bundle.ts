@@ -20,7 +20,8 @@ function healthCheckNodePorts(servicesJson: string): number[] {
 /**
  * Writes a snapshot bundle (contract 1, shared/design.md) of the harness cluster into `dir`:
  * cluster/*.json with the pinned kubectl, and per node the proxy mode, the dump of that mode
- * (iptables-save or nft -j list ruleset) and the healthz answer of every healthCheckNodePort.
+ * (iptables-save or nft -j list ruleset), its own addresses (ip -j addr) and the healthz answer of
+ * every healthCheckNodePort.
  * Returns `dir`, ready for `--snapshot`. Refuses a dir that already holds a bundle: stale files
  * of another proxy mode would be read as this capture's.
  */
@@ -55,6 +56,7 @@ export async function captureBundle(c: Cluster, dir: string): Promise<string> {
     } else {
       await writeFile(path.join(nodeDir, NODE_FILES.iptablesSave), await inNetnsOk(node.netns, ['iptables-save']));
     }
+    await writeFile(path.join(nodeDir, NODE_FILES.ipAddr), await inNetnsOk(node.netns, ['ip', '-j', 'addr']));
     for (const port of ports) {
       const answer = await curlHealthz(node.netns, node.ip, port);
       // No answer, no file: the bundle reader then knows nothing about that port on this node.

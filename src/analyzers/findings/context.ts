@@ -2,6 +2,7 @@ import type { V1Service } from '@kubernetes/client-node';
 import type { Evidence, Finding } from '../../model/finding.ts';
 import type { Outcome, Step } from '../../model/outcome.ts';
 import type { LoadBalancerShare, NodeReport, PathReport, ServiceSummary } from '../../model/results.ts';
+import type { AddressHome } from '../address-homes.ts';
 import type { NodeView } from '../inputs.ts';
 
 /** An endpoint as the EndpointSlices state it, for findings about readiness. */
@@ -18,6 +19,18 @@ export interface EndpointFact {
   /** EndpointSlice hints written for topology-aware routing. */
   zoneHints: string[];
   nodeHints: string[];
+}
+
+/** One slice's copy of an endpoint address (before kube-proxy merges slices) and where the address lives. */
+export interface EndpointPlacement {
+  ip: string;
+  /** The slice's nodeName: what kube-proxy's rules follow. */
+  sliceNode: string | null;
+  slice: string;
+  ready: boolean;
+  terminating: boolean;
+  /** Where the address really is (pod, Node address or podCIDR), when anything says: where packets go. */
+  home: AddressHome | null;
 }
 
 /** A path whose dataplane answer differs from what kube-proxy should have programmed. */
@@ -37,6 +50,7 @@ export interface FindingContext {
   loadBalancerShares: LoadBalancerShare[];
   imbalanceFactor: number | null;
   endpoints: EndpointFact[];
+  placements: EndpointPlacement[];
   drifts: Drift[];
 }
 

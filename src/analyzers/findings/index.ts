@@ -3,6 +3,8 @@ import type { FindingContext, FindingRule } from './context.ts';
 import { clusterPolicySnat } from './cluster-policy-snat.ts';
 import { dataplaneDrift } from './dataplane-drift.ts';
 import { dataplaneHealth } from './dataplane-health.ts';
+import { endpointDuplicated } from './endpoint-duplicated.ts';
+import { endpointNodeMismatch } from './endpoint-node-mismatch.ts';
 import { endpointReadiness } from './endpoint-readiness.ts';
 import { healthObserved } from './health-observed.ts';
 import { internalLocalDrop } from './internal-local-drop.ts';
@@ -24,6 +26,8 @@ const RULES: readonly FindingRule[] = [
   healthObserved,
   internalLocalDrop,
   endpointReadiness,
+  endpointNodeMismatch,
+  endpointDuplicated,
   localImbalance,
   sourceRanges,
   topology,
@@ -40,4 +44,4 @@ export function findServiceFindings(ctx: FindingContext): Finding[] {
   return mergeFindings(RULES.flatMap((rule) => rule(ctx))).sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
 }
 
-export type { EndpointFact, Drift, FindingContext } from './context.ts';
+export type { EndpointFact, EndpointPlacement, Drift, FindingContext } from './context.ts';

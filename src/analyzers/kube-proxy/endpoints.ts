@@ -4,10 +4,15 @@ import type { Evidence } from '../../model/finding.ts';
 import type { EndpointRef } from '../../model/outcome.ts';
 import { hostPort, parseIP, sameIP } from '../../net/ip.ts';
 import type { Family } from '../../net/ip.ts';
+import { SERVICE_PROXY_NAME_LABEL } from './service-view.ts';
 import type { ServicePortView } from './service-view.ts';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
-/** kube-proxy's informers skip slices with this label (and so do we). */
+/**
+ * kube-proxy's informers skip slices with these labels (cmd/kube-proxy/app/server.go: the shared
+ * informer factory's label selector `!service.kubernetes.io/service-proxy-name,
+ * !service.kubernetes.io/headless`), and so do we.
+ */
 const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 
 /** One endpoint of one service port, as kube-proxy's EndpointSliceCache builds it, with its origin. */
@@ -38,6 +43,7 @@ export function serviceEndpointSlices(state: ClusterState, svc: V1Service): V1En
         (s.metadata?.namespace ?? 'default') === ns &&
         s.metadata?.labels?.[SERVICE_NAME_LABEL] === name &&
         s.metadata?.labels?.[HEADLESS_LABEL] === undefined &&
+        s.metadata?.labels?.[SERVICE_PROXY_NAME_LABEL] === undefined &&
         s.addressType !== 'FQDN',
     )
     .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
@@ -56,9 +62,15 @@ function podByIP(pods: readonly V1Pod[] | null, ip: string): { namespace: string
 
 /**
  * Endpoints of one service port (pkg/proxy/endpointslicecache.go): slice ports matched by name and
- * protocol, the slice's port number, only `addresses[0]`, sorted by `IP:port` string. When an
- * endpoint string appears twice (an endpoint moving between slices, or a reused pod IP) the
- * non-terminating copy wins. `family` keeps one IP family, as each per-family proxier does.
+ * protocol, the slice's port number, only `addresses[0]`, sorted by `IP:port` string. Conditions
+ * absent mean ready and serving, not terminating (addEndpoints: `Ready == nil || *Ready`). When an
+ * endpoint string appears in several slices (an endpoint moving between slices, a hand-made slice
+ * repeating it, a reused pod IP), kube-proxy v1.36 lets any non-terminating copy replace the one
+ * it has (`if !exists || !terminating`), so the last non-terminating copy wins, in the order of
+ * a Go map of slices: random, per node and per sync. netpath takes the last by slice name and
+ * the endpoint-duplicated finding says the answer may differ. (v1.35 and older kept the copy
+ * whose nodeName is the node itself: `!exists || isLocal`.) `family` keeps one IP family, as
+ * each per-family proxier does.
  */
 export function endpointsForPort(
   state: ClusterState,
@@ -104,6 +116,33 @@ export function endpointsForPort(
   }
   // Plain code-unit order, like Go's string comparison.
   return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** One endpoint address as one slice lists it, before kube-proxy merges slices. */
+export interface SliceEndpointCopy {
+  ip: string;
+  nodeName: string | null;
+  /** Conditions with kube-proxy's defaults (absent ready means ready). */
+  ready: boolean;
+  terminating: boolean;
+  pod: { namespace: string; name: string } | null;
+  slice: { namespace: string; name: string };
+}
+
+/** Every slice's copy of every endpoint address of the service (addresses[0], one family), in slice order. */
+export function sliceEndpointCopies(state: ClusterState, svc: V1Service, family?: Family): SliceEndpointCopy[] {
+  return serviceEndpointSlices(state, svc).flatMap((slice) => {
+    const sliceRef = { namespace: slice.metadata?.namespace ?? 'default', name: slice.metadata?.name ?? '' };
+    return (slice.endpoints ?? []).flatMap((ep): SliceEndpointCopy[] => {
+      const ip = ep.addresses?.[0];
+      const parsed = ip === undefined ? null : parseIP(ip);
+      if (ip === undefined || !parsed || (family !== undefined && parsed.family !== family)) return [];
+      const ref = ep.targetRef;
+      const pod = ref?.kind === 'Pod' && ref.name ? { namespace: ref.namespace ?? sliceRef.namespace, name: ref.name } : null;
+      const c = ep.conditions ?? {};
+      return [{ ip, nodeName: ep.nodeName ?? null, ready: c.ready !== false, terminating: c.terminating === true, pod, slice: sliceRef }];
+    });
+  });
 }
 
 export function endpointRef(ep: ServiceEndpoint): EndpointRef {

@@ -19,6 +19,7 @@ export {
   endpointRef,
   endpointsForPort,
   serviceEndpointSlices,
+  sliceEndpointCopies,
 } from './endpoints.ts';
 export type { ServiceEndpoint } from './endpoints.ts';
 export { categorizeEndpoints } from './categorize.ts';

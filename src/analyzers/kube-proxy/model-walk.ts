@@ -22,6 +22,8 @@ export interface ModelWalkInput {
   packet: Packet;
   /** The node's kube-proxy mode family. */
   mode: DataplaneFamily;
+  /** The node's own addresses (ip-addr.json) when captured; else the Node object's stand in. */
+  hostAddresses?: readonly string[] | null;
 }
 
 /** IPVS schedulers whose split, with every real server at weight 1, is a plain round robin. */
@@ -54,7 +56,7 @@ export function modelOutcomes(input: ModelWalkInput): Outcome[] {
   const nodeName = packet.entryNode;
   const node = findNode(state.nodes, nodeName);
   const at = (rule: string): Step => ({ node: nodeName, table: 'model', chain: 'kube-proxy', rule, line: null });
-  const match = matchEntry(view, entry, packet, mode, nodePortAddressesFor(config, mode, node));
+  const match = matchEntry(view, entry, packet, mode, nodePortAddressesFor(config, mode, node, input.hostAddresses));
   const origin = `packet ${packet.protocol} ${packet.src} -> ${packet.dst}:${packet.port} from ${packet.origin === 'external' ? 'outside' : `a ${packet.origin}`} entering ${nodeName}`;
   if (!match.ok) return [terminal(match.verdict, [at(origin), at(match.sentence)])];
 
@@ -94,7 +96,6 @@ export function modelOutcomes(input: ModelWalkInput): Outcome[] {
 
   const pod = detectPodTraffic(config, packet, node);
   const conditions: string[] = [];
-  let remoteReplyLost = false;
   let targets: ServiceEndpoint[];
   let masquerade: boolean;
 
@@ -133,7 +134,6 @@ export function modelOutcomes(input: ModelWalkInput): Outcome[] {
     } else if (view.externalPolicyLocal) {
       targets = cat.clusterEndpoints;
       steps.push(at(`externalTrafficPolicy=Local but ${cat.localReason}: IPVS falls back to the cluster endpoints (${cat.clusterReason})`));
-      remoteReplyLost = packet.origin === 'external';
     } else {
       targets = cat.clusterEndpoints;
       steps.push(at(`cluster endpoints: ${cat.clusterReason}`));
@@ -185,10 +185,7 @@ export function modelOutcomes(input: ModelWalkInput): Outcome[] {
       hop,
       sourceIPPreserved: !(masquerade || hairpin),
       steps: epSteps,
-      conditions:
-        remoteReplyLost && hop === 'remote'
-          ? [...conditions, 'IPVS Local fallback without masquerade: this remote endpoint replies straight to the client, which drops the reply']
-          : conditions,
+      conditions,
       dynamic: affinity || dynamicScheduler,
     };
   });

@@ -14,6 +14,8 @@ export interface NodePortAddressView {
   /** 127.0.0.1 accepts NodePorts (iptables only, IPv4, localhostNodePorts). */
   localhost: boolean;
   description: string;
+  /** The node's own addresses (where a NodePort packet can arrive at all), and where they come from. */
+  own: { addresses: string[]; source: string } | null;
 }
 
 /**
@@ -21,7 +23,12 @@ export interface NodePortAddressView {
  * nftables `primary` (cmd/kube-proxy platformApplyDefaults). Loopback works only in iptables
  * mode with localhostNodePorts (route_localnet); nftables and IPVS never serve it.
  */
-export function nodePortAddressesFor(view: ProxyConfigView, mode: DataplaneFamily, node: V1Node | null): NodePortAddressView {
+export function nodePortAddressesFor(
+  view: ProxyConfigView,
+  mode: DataplaneFamily,
+  node: V1Node | null,
+  hostAddresses?: readonly string[] | null,
+): NodePortAddressView {
   const configured = view.nodePortAddresses.length
     ? view.nodePortAddresses
     : mode === 'nftables'
@@ -44,7 +51,20 @@ export function nodePortAddressesFor(view: ProxyConfigView, mode: DataplaneFamil
     primaryIPs,
     localhost,
     description: `${mode} NodePorts answer on ${where}${localhost ? ' and 127.0.0.1' : ', not on localhost'}`,
+    own: hostAddresses
+      ? { addresses: [...hostAddresses], source: 'its ip-addr.json' }
+      : node
+        ? { addresses: (node.status?.addresses ?? []).filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP').map((a) => a.address), source: 'the Node object; no ip-addr.json says what else it has' }
+        : null,
   };
+}
+
+/** True when `ip` is one of the node's own addresses as far as is known (loopback always is). */
+export function isOwnAddress(v: NodePortAddressView, ip: string): boolean {
+  const parsed = parseIP(ip);
+  if (!parsed) return false;
+  if (parsed.family === 4 ? cidrContains('127.0.0.0/8', ip) : sameIP(ip, '::1')) return true;
+  return v.own === null || v.own.addresses.some((a) => sameIP(a, ip));
 }
 
 /** True when a NodePort packet to `ip` (an address of the node) is captured by kube-proxy. */

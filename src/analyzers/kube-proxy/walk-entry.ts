@@ -3,7 +3,7 @@ import type { EntryKind } from '../../model/results.ts';
 import { parseIP, sameIP } from '../../net/ip.ts';
 import type { Family } from '../../net/ip.ts';
 import type { DataplaneFamily, NodePortAddressView } from './node-port-addresses.ts';
-import { acceptsNodePort } from './node-port-addresses.ts';
+import { acceptsNodePort, isOwnAddress } from './node-port-addresses.ts';
 import { clusterIPOfFamily, externalIPsOfFamily } from './service-view.ts';
 import type { ServicePortView, ServiceView } from './service-view.ts';
 
@@ -60,6 +60,9 @@ export function matchEntry(
   if (entry === 'NodePort') {
     const port = view.ports.find((p) => p.nodePort === packet.port && p.protocol === proto);
     if (!port) return { ok: false, verdict: 'NO-MATCH', sentence: `no port of ${id} has NodePort ${proto} ${packet.port}` };
+    if (!isOwnAddress(nodePorts, packet.dst)) {
+      return { ok: false, verdict: 'NO-MATCH', sentence: `${packet.dst} is not an address of ${packet.entryNode} (per ${nodePorts.own?.source ?? 'nothing'}): not addrtype LOCAL there, no NodePort rule applies` };
+    }
     if (!acceptsNodePort(nodePorts, packet.dst)) {
       return { ok: false, verdict: 'NO-MATCH', sentence: `${nodePorts.description}: ${packet.dst} is not one of them` };
     }

@@ -21,7 +21,7 @@ export interface CommandRunner {
   run(argv: readonly string[]): Promise<CommandResult>;
 }
 
-export const TOOLS = ['iptables-save', 'iptables-legacy-save', 'iptables-nft-save', 'nft', 'ipvsadm', 'ipset', 'curl'] as const;
+export const TOOLS = ['iptables-save', 'iptables-legacy-save', 'iptables-nft-save', 'nft', 'ipvsadm', 'ipset', 'curl', 'ip'] as const;
 export type Tool = (typeof TOOLS)[number];
 
 /** The argv prefix that runs each tool (e.g. `['chroot', '/host', 'nft']`), or null when absent. */
@@ -106,6 +106,11 @@ export async function collectNodeDump(
       files.set(file, await required('ipset', ['list']));
     }
   }
+
+  // The node's own addresses decide addrtype LOCAL; optional: without `ip` the Node object's stand in.
+  const addrs = await run('ip', ['-j', 'addr']);
+  if (addrs?.exitCode === 0) files.set(NODE_FILES.ipAddr, addrs.stdout);
+  else log(`${target.node}: no ip -j addr (${addrs ? `exit ${addrs.exitCode ?? 'unknown'}` : 'ip not installed'}): the Node object's addresses stand in for the node's own`);
 
   const healthz = new Map<number, HealthzReading>();
   if (target.address) {

@@ -26,6 +26,9 @@ import type { JsonDifference } from '../support/json-diff.ts';
  */
 function explained(d: JsonDifference, allPods: boolean): boolean {
   if (typeof d.left !== 'string' || typeof d.right !== 'string') return false;
+  // The reply path of such a path names that client address.
+  const anyPodIP = (t: string) => t.replace(/10\.244\.\d+\.\d+/g, 'POD-IP');
+  if (allPods && /^paths\[\d+\]\.outcomes\[\d+\]\.reply\.reason$/.test(d.path) && anyPodIP(d.left) === anyPodIP(d.right)) return true;
   const podCIDR = /^a pod on (node-[a-z]) \(10\.244\.\d+\.254, an address of 10\.244\.\d+\.0\/24\)$/.exec(d.left);
   return allPods && /^paths\[\d+\]\.from$/.test(d.path) && podCIDR !== null && new RegExp(`^pod e2e-capture/client-c on ${podCIDR[1]}$`).test(d.right);
 }

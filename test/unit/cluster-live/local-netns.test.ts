@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { LocalNodeReader, localRunner, parseLocalNetns } from '../../../src/cluster/nodes/local.ts';
 import { PROBE_SCRIPT, toolboxFromProbe } from '../../../src/cluster/nodes/debug-pod.ts';
 import { ExitCode, NetpathError } from '../../../src/errors.ts';
+import { parseIpAddrJson } from '../../../src/net/host-addresses.ts';
 
 // Real reads in network namespaces this test creates (root only): kube-proxy's metrics and
 // health-check servers are played by a small node HTTP server inside each namespace.
@@ -98,7 +99,9 @@ describe('LocalNodeReader in network namespaces', { skip: !root && 'needs root f
   test('no metrics port: the kube-proxy nftables table gives the mode, and nft.json is read', async () => {
     const dump = await reader.readNode({ node: 'node-b', address: NODE_IP, healthCheckPorts: [] }, () => {});
     assert.equal(dump.proxyMode, null);
-    assert.deepEqual([...dump.files.keys()], ['nft.json']);
+    // The mode's dump, then the node's own addresses (ip -j addr), which every mode reads.
+    assert.deepEqual([...dump.files.keys()], ['nft.json', 'ip-addr.json']);
+    assert.ok(parseIpAddrJson(dump.files.get('ip-addr.json') ?? '', 'ip-addr.json').includes(NODE_IP));
     const ruleset = JSON.parse(dump.files.get('nft.json') ?? '') as { nftables: Array<{ table?: { family: string; name: string } }> };
     assert.ok(ruleset.nftables.some((o) => o.table?.family === 'ip' && o.table.name === 'kube-proxy'));
   });

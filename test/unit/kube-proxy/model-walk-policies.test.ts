@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { modelOutcomes } from '../../../src/analyzers/kube-proxy/index.ts';
+import { EndpointIndex } from '../../../src/analyzers/endpoint-index.ts';
+import { placeOutcome } from '../../../src/analyzers/enrich-outcome.ts';
 import type { Outcome } from '../../../src/model/outcome.ts';
 import { node, P80, packet, slice, state, svc } from './builders.ts';
 import { shopState } from './local-lb.ts';
@@ -47,7 +49,10 @@ describe('internalTrafficPolicy=Local', () => {
 describe('externalTrafficPolicy=Local in IPVS', () => {
   it('no local endpoint: falls back to all cluster endpoints, source kept, remote replies lost', () => {
     const { st, service } = shopState('Local');
-    const outs = modelOutcomes({ state: st, service, entry: 'NodePort', packet: packet('203.0.113.7', '192.168.0.13', 30080, 'external', 'node-c'), mode: 'ipvs' });
+    const pk = packet('203.0.113.7', '192.168.0.13', 30080, 'external', 'node-c');
+    // The reply path is decided where walkers' and the model's outcomes meet (placeOutcome).
+    const index = new EndpointIndex(st);
+    const outs = modelOutcomes({ state: st, service, entry: 'NodePort', packet: pk, mode: 'ipvs' }).map((o) => placeOutcome(o, pk, index));
     // 3 endpoints, 1/3 each (iptables would DROP here).
     assert.deepEqual(outs.map((o) => o.endpoint?.pod), ['a1', 'a2', 'b1']);
     for (const o of outs) {
@@ -55,7 +60,8 @@ describe('externalTrafficPolicy=Local in IPVS', () => {
       assert.ok(Math.abs(o.probability - 1 / 3) < 1e-12);
       assert.equal(o.sourceIPPreserved, true);
       assert.equal(o.hop, 'remote');
-      assert.match(o.conditions[0] ?? '', /replies straight to the client/);
+      assert.equal(o.reply?.returns, false);
+      assert.match(o.conditions[0] ?? '', /answers 203\.0\.113\.7 directly/);
     }
   });
 
