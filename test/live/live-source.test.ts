@@ -177,11 +177,11 @@ describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored,
     assert.equal(spec.hostPID, true);
     assert.deepEqual(JSON.parse(JSON.stringify(spec.tolerations)), [{ operator: 'Exists' }]);
     assert.equal(spec.restartPolicy, 'Never');
-    assert.equal(spec.activeDeadlineSeconds, 300);
+    assert.equal(spec.activeDeadlineSeconds, 41); // 1 s + 8 × 5 s
     assert.equal(spec.automountServiceAccountToken, false);
     assert.equal(spec.containers[0]?.securityContext?.privileged, true);
     assert.equal(spec.containers[0]?.image, 'example.invalid/img:1');
-    assert.deepEqual(spec.containers[0]?.volumeMounts?.find((v) => v.name === 'host-root')?.mountPath, '/host');
+    assert.deepEqual(spec.containers[0]?.volumeMounts?.find((v) => v.name === 'host-root'), { name: 'host-root', mountPath: '/host', readOnly: true });
     assert.equal(spec.volumes?.find((v) => v.name === 'host-root')?.hostPath?.path, '/');
     assert.equal((await debugPods(api.admin, DEBUG_NS)).length, 0);
   });
@@ -257,7 +257,7 @@ describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored,
   test('cleanup deletes every labelled pod in the namespace and says which', async () => {
     const core = api.admin.makeApiClient(CoreV1Api);
     for (const node of ['node-a', 'node-b']) {
-      await core.createNamespacedPod({ namespace: DEBUG_NS, body: buildDebugPod({ name: debugPodName(node), namespace: DEBUG_NS, node, image: 'x' }) });
+      await core.createNamespacedPod({ namespace: DEBUG_NS, body: buildDebugPod({ name: debugPodName(node), namespace: DEBUG_NS, node, image: 'x', runId: 'cleanuptest', budgetMs: 60_000, deadline: new Date(Date.now() - 1000) }) });
     }
     const lines: string[] = [];
     const clients = makeClients(loadKubeConfig({ kubeconfig: api.kubeconfig, context: 'jane' }, env()), 0);
