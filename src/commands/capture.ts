@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { V1Service } from '@kubernetes/client-node';
 import type { Command } from 'commander';
 import { allNodeNames, nodesForService } from '../analyzers/node-scope.ts';
 import { NetpathError, usageError } from '../errors.ts';
 import type { ClusterState } from '../model/cluster.ts';
+import { redactBundle } from '../cluster/bundle-redact.ts';
 import { writeBundle } from '../cluster/bundle-writer.ts';
 import { LiveSource } from '../cluster/live/live-source.ts';
 import { addNodeAccessOptions, nodeAccessOf } from '../cluster/live/node-access-options.ts';
@@ -15,6 +17,7 @@ interface CaptureFlags extends NodeAccessFlags {
   output?: string;
   allServices?: boolean;
   allNodes?: boolean;
+  redact?: boolean;
 }
 
 export function register(program: Command): void {
@@ -24,7 +27,8 @@ export function register(program: Command): void {
     .description('write a snapshot bundle (contract 1) of a live cluster: API objects and node dumps')
     .requiredOption('-o, --output <dir|file.tar.gz>', 'where to write the bundle: a new directory, or a .tar.gz / .tgz file')
     .option('--all-services', 'capture every service in every namespace (and every node)')
-    .option('--all-nodes', 'read every node, not only those the service needs');
+    .option('--all-nodes', 'read every node, not only those the service needs')
+    .option('--redact', 'leave out annotations, owner labels, pod details and foreign rule comments; pod names become pseudonyms (SECURITY.md)');
   addNodeAccessOptions(cmd);
   cmd.action(async (service: string | undefined, _opts: CaptureFlags, self: Command) => {
     await runCapture(service, self);
@@ -47,7 +51,9 @@ async function runCapture(service: string | undefined, cmd: Command): Promise<vo
     const target = query.kind === 'service' ? (state.services[0] ?? null) : null;
     const dumps = await source.readNodes(nodesToRead(state, target, query.kind === 'all-services' || !!opts.allNodes));
     const dest = opts.output ?? '';
-    const written = await writeBundle(dest, { state, kubeProxyConfigMap, dumps });
+    const contents = { state, kubeProxyConfigMap, dumps };
+    // A fresh key per capture: pseudonyms agree within the bundle and cannot be matched across bundles.
+    const written = await writeBundle(dest, opts.redact ? redactBundle(contents, randomBytes(32)) : contents);
     const read = [...dumps.keys()].sort();
     process.stdout.write(
       `wrote ${dest}: ${state.services.length} service(s), ${state.endpointSlices.length} endpointslice(s), ` +
