@@ -26,7 +26,7 @@ const key = (argv: readonly string[]) => JSON.stringify(argv);
 /** Every argv collectNodeDump runs over the node states that reach each branch, placeholders in. */
 async function recorded(): Promise<Set<string>> {
   const seen = new Set<string>();
-  const all = Object.fromEntries(TOOLS.map((t) => [t, [t]])) as Toolbox;
+  const all = Object.fromEntries(TOOLS.map((t) => [t, [t]])) as unknown as Toolbox;
   const noVariants: Toolbox = { ...all, 'iptables-legacy-save': null, 'iptables-nft-save': null };
   const cases: { mode: string; tools: Toolbox }[] = [
     { mode: 'iptables', tools: all },
