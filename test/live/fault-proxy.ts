@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
  * A fault-injecting proxy on loopback in front of a real kube-apiserver: plain HTTP towards
  * netpath (token auth needs no TLS on loopback), HTTPS towards the API server. Each request is
  * matched against the rules in order; the first rule whose `match` is true and that has uses left
- * decides what happens to it. Upgrades (exec) are passed through untouched.
+ * decides what happens to it. Upgrades (exec) are recorded and passed through untouched.
  */
 export type Fault =
   /** Answer this status with a metav1.Status body (and Retry-After when given). */
@@ -63,6 +63,13 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     return null;
   };
 
+  const record = (method: string, path: string, fault: Fault | null): Seen => {
+    const entry = { method, path, at: Date.now(), fault };
+    seen.push(entry);
+    for (const w of waiters.splice(0)) (w.match(method, path) ? w.resolve(entry) : waiters.push(w));
+    return entry;
+  };
+
   const forward = (req: IncomingMessage, res: ServerResponse, holdMs: number) => {
     const up = httpsRequest(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host }, rejectUnauthorized: false },
@@ -84,9 +91,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const fault = pick(method, path);
-    const entry = { method, path, at: Date.now(), fault };
-    seen.push(entry);
-    for (const w of waiters.splice(0)) (w.match(method, path) ? w.resolve(entry) : waiters.push(w));
+    record(method, path, fault);
     if (!fault) return forward(req, res, 0);
     if ('reset' in fault) {
       req.socket.destroy();
@@ -111,6 +116,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   });
   // exec and port-forward upgrade to WebSocket: a byte pipe to the API server.
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    record(req.method ?? 'GET', (req.url ?? '/').split('?')[0] ?? '/', null);
     const up = tlsConnect({ host: target.hostname, port: Number(target.port), rejectUnauthorized: false, servername: undefined }, () => {
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
