@@ -136,8 +136,8 @@ export class DebugPodReader implements NodeReader {
   readonly runId: string;
   /** Names handed to create (even before the API answered), so close() can delete them. */
   private readonly pending = new Set<string>();
-  /** Creates the API has not answered yet. */
-  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Creates the API has not answered yet, by pod name. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
   /** Set by abort(): no create starts after it. */
   private closed = false;
   /** A create timed out: the pod may appear after a delete found nothing, so close() lists the run's pods. */
@@ -191,7 +191,7 @@ export class DebugPodReader implements NodeReader {
     // Deleting can race a create still in flight: wait for the creates, delete, and go again
     // until nothing is pending (reads still running may add more; abort() stops new ones).
     while (this.inFlight.size > 0 || this.pending.size > 0) {
-      await Promise.allSettled([...this.inFlight]);
+      await Promise.allSettled([...this.inFlight.values()]);
       const results = await Promise.allSettled([...this.pending].map((name) => this.remove(name)));
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
@@ -225,7 +225,7 @@ export class DebugPodReader implements NodeReader {
     const call = this.clients.call({ verb: 'create', resource: 'pods', namespace, name }, () =>
       this.clients.core.createNamespacedPod({ namespace, body }),
     );
-    this.inFlight.add(call);
+    this.inFlight.set(name, call);
     try {
       await call;
     } catch (e) {
@@ -236,11 +236,13 @@ export class DebugPodReader implements NodeReader {
       // Admission, RBAC and a missing namespace refuse every node alike.
       throw new EveryNodeError(err.exitCode ?? ExitCode.NODE_ACCESS, err.message);
     } finally {
-      this.inFlight.delete(call);
+      this.inFlight.delete(name);
     }
   }
 
   private async remove(name: string): Promise<void> {
+    // A delete sent before the create's answer would find nothing, and the create would then land.
+    await this.inFlight.get(name)?.catch(() => {});
     if (!this.pending.has(name)) return;
     const namespace = this.opts.namespace;
     try {

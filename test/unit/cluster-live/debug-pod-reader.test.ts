@@ -104,3 +104,17 @@ test('the wait for Running ends at --pod-running-timeout even while a poll hangs
   assert.ok(performance.now() - t0 < 5000);
   assert.equal(api.pods.size, 0);
 });
+
+test('the node read budget ends while the create is in flight: the delete waits for the create, nothing is left', async () => {
+  const api = fakeApi();
+  const gate = deferred();
+  api.hooks.beforeCreate = () => gate.promise;
+  // budget = 10 + 1 * 8 = 18 ms, far shorter than the create takes
+  const reader = new DebugPodReader(api.clients, { ...opts, podRunningTimeoutMs: 10, execTimeoutMs: 1 }, 'run5');
+  const read = reader.readNode(target('node-e'), () => {});
+  setTimeout(() => gate.release(), 60);
+  await assert.rejects(read, (e: unknown) => e instanceof NetpathError && e.exitCode === ExitCode.TIMEOUT && e.message === 'timeout: reading node node-e took longer than 18ms (--pod-running-timeout + 8 × --exec-timeout)');
+  assert.equal(api.pods.size, 0);
+  const [create, del] = [api.calls.findIndex((c) => c.startsWith('create')), api.calls.findIndex((c) => c.startsWith('delete'))];
+  assert.ok(create >= 0 && del > create, api.calls.join('\n'));
+});
