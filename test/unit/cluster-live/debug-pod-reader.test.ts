@@ -114,6 +114,7 @@ test('the node read budget ends while the create is in flight: the delete waits 
   const read = reader.readNode(target('node-e'), () => {});
   setTimeout(() => gate.release(), 60);
   await assert.rejects(read, (e: unknown) => e instanceof NetpathError && e.exitCode === ExitCode.TIMEOUT && e.message === 'timeout: reading node node-e took longer than 18ms (--pod-running-timeout + 8 × --exec-timeout)');
+  await new Promise((r) => setTimeout(r, 100)); // the create has answered by now
   assert.equal(api.pods.size, 0);
   const [create, del] = [api.calls.findIndex((c) => c.startsWith('create')), api.calls.findIndex((c) => c.startsWith('delete'))];
   assert.ok(create >= 0 && del > create, api.calls.join('\n'));
