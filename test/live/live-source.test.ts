@@ -181,7 +181,7 @@ describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored,
     assert.equal(spec.automountServiceAccountToken, false);
     assert.equal(spec.containers[0]?.securityContext?.privileged, true);
     assert.equal(spec.containers[0]?.image, 'example.invalid/img:1');
-    assert.deepEqual(spec.containers[0]?.volumeMounts?.find((v) => v.name === 'host-root'), { name: 'host-root', mountPath: '/host', readOnly: true });
+    assert.deepEqual(JSON.parse(JSON.stringify(spec.containers[0]?.volumeMounts?.find((v) => v.name === 'host-root'))), { name: 'host-root', mountPath: '/host', readOnly: true });
     assert.equal(spec.volumes?.find((v) => v.name === 'host-root')?.hostPath?.path, '/');
     assert.equal((await debugPods(api.admin, DEBUG_NS)).length, 0);
   });
