@@ -14,7 +14,8 @@ export function register(program: Command): void {
     // -o is an output format everywhere; capture used to take the bundle path there.
     .addOption(new Option('-o, --output <value>').hideHelp())
     .option('--all-services', 'capture every service in every namespace (and every node)')
-    .option('--all-nodes', 'read every node, not only those the service needs');
+    .option('--all-nodes', 'read every node, not only those the service needs')
+    .option('--redact', 'leave out annotations, owner labels, pod details and foreign rule comments; pod names become pseudonyms (SECURITY.md)');
   addNodeAccessOptions(cmd);
   addExamples(cmd, [
     'kubectl netpath capture shop/web --output-dir incident-42/         # live cluster, current context',

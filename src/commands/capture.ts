@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { V1Service } from '@kubernetes/client-node';
 import { allNodeNames, nodesForService } from '../analyzers/node-scope.ts';
 import { NetpathError, usageError } from '../errors.ts';
@@ -15,6 +16,7 @@ export interface CaptureFlags extends GlobalOptions, NodeAccessFlags {
   output?: string;
   allServices?: boolean;
   allNodes?: boolean;
+  redact?: boolean;
 }
 
 /** Run: capture with its parsed flags. */
@@ -28,6 +30,7 @@ export async function runCapture(service: string | undefined, opts: CaptureFlags
   const access = nodeAccessOf(opts);
   const { LiveSource } = await import('../cluster/live/live-source.ts');
   const { writeBundle } = await import('../cluster/bundle-writer.ts');
+  const { redactBundle } = await import('../cluster/bundle-redact.ts');
   const source = LiveSource.open(opts, access);
   try {
     let query: StateQuery = { kind: 'all-services' };
@@ -38,7 +41,9 @@ export async function runCapture(service: string | undefined, opts: CaptureFlags
     const { state, kubeProxyConfigMap } = await source.readCapture(query);
     const target = query.kind === 'service' ? (state.services[0] ?? null) : null;
     const dumps = await source.readNodes(nodesToRead(state, target, query.kind === 'all-services' || !!opts.allNodes));
-    const written = await writeBundle(dest, { state, kubeProxyConfigMap, dumps });
+    const contents = { state, kubeProxyConfigMap, dumps };
+    // A fresh key per capture: pseudonyms agree within the bundle and cannot be matched across bundles.
+    const written = await writeBundle(dest, opts.redact ? redactBundle(contents, randomBytes(32)) : contents);
     const read = [...dumps.keys()].sort();
     process.stdout.write(
       `wrote ${dest}: ${state.services.length} service(s), ${state.endpointSlices.length} endpointslice(s), ` +

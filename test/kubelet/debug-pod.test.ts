@@ -8,7 +8,7 @@ import { makeClients } from '../../src/cluster/live/clients.ts';
 import { loadKubeConfig } from '../../src/cluster/live/kubeconfig.ts';
 import { nodeAccessOf } from '../../src/cluster/live/node-access-options.ts';
 import type { Progress } from '../../src/cluster/live/progress.ts';
-import { MANAGED_BY_SELECTOR } from '../../src/cluster/nodes/debug-pod.ts';
+import { MANAGED_BY_SELECTOR, buildDebugPod, debugPodName, podExecRunner } from '../../src/cluster/nodes/debug-pod.ts';
 import type { NodeDump } from '../../src/cluster/source.ts';
 import { down, inNode, kubeProxy, runningTasks, skipReason, up } from './harness.ts';
 import type { Harness } from './harness.ts';
@@ -185,5 +185,23 @@ describe('node read through a debug pod on a real kubelet + containerd node', { 
     assert.deepEqual(JSON.parse(dump.files.get(`healthz/${hcPort}.json`)!).service, { namespace: 'default', name: 'nkl-lb' });
 
     await assertPodCameAndWent(lines, h.node);
+  });
+
+  test('the node\'s root is read-only in the debug pod: a write to /host fails', { timeout: 3 * 60_000 }, async () => {
+    const name = debugPodName(h.node);
+    const body = buildDebugPod({ name, namespace: 'default', node: h.node, image: h.debugImage, runId: 'rotest0000', budgetMs: 60_000, deadline: new Date(Date.now() + 60_000) });
+    await core.createNamespacedPod({ namespace: 'default', body });
+    try {
+      await until(`pod ${name} running`, 60_000, async () => ((await core.readNamespacedPod({ namespace: 'default', name })).status?.phase === 'Running' ? true : null));
+      const clients = makeClients(loadKubeConfig({ kubeconfig: h.kubeconfig }, { env: {}, home: '/nonexistent', serviceAccountDir: '/nonexistent' }), 0);
+      const run = podExecRunner(clients, 'default', name, h.node, 30_000);
+      const res = await run.run(['sh', '-c', 'touch /host/netpath-write-test']);
+      assert.notEqual(res.exitCode, 0);
+      assert.match(res.stderr, /Read-only file system/);
+      // Reading still works: the node's own binaries through chroot.
+      assert.equal((await run.run(['chroot', '/host', 'true'])).exitCode, 0);
+    } finally {
+      await core.deleteNamespacedPod({ namespace: 'default', name, gracePeriodSeconds: 0 });
+    }
   });
 });

@@ -177,11 +177,11 @@ describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored,
     assert.equal(spec.hostPID, true);
     assert.deepEqual(JSON.parse(JSON.stringify(spec.tolerations)), [{ operator: 'Exists' }]);
     assert.equal(spec.restartPolicy, 'Never');
-    assert.equal(spec.activeDeadlineSeconds, 300);
+    assert.equal(spec.activeDeadlineSeconds, 46); // 1 s + 9 × 5 s
     assert.equal(spec.automountServiceAccountToken, false);
     assert.equal(spec.containers[0]?.securityContext?.privileged, true);
     assert.equal(spec.containers[0]?.image, 'example.invalid/img:1');
-    assert.deepEqual(spec.containers[0]?.volumeMounts?.find((v) => v.name === 'host-root')?.mountPath, '/host');
+    assert.deepEqual(JSON.parse(JSON.stringify(spec.containers[0]?.volumeMounts?.find((v) => v.name === 'host-root'))), { name: 'host-root', mountPath: '/host', readOnly: true });
     assert.equal(spec.volumes?.find((v) => v.name === 'host-root')?.hostPath?.path, '/');
     assert.equal((await debugPods(api.admin, DEBUG_NS)).length, 0);
   });
@@ -254,19 +254,26 @@ describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored,
     assert.equal((await debugPods(api.admin, DEBUG_NS)).length, 0);
   });
 
-  test('cleanup deletes every labelled pod in the namespace and says which', async () => {
+  test('cleanup deletes the labelled pods past their deadline, keeps a run in progress, and says which', async () => {
     const core = api.admin.makeApiClient(CoreV1Api);
-    for (const node of ['node-a', 'node-b']) {
-      await core.createNamespacedPod({ namespace: DEBUG_NS, body: buildDebugPod({ name: debugPodName(node), namespace: DEBUG_NS, node, image: 'x' }) });
-    }
+    const make = (node: string, deadline: Date, runId: string) =>
+      core.createNamespacedPod({ namespace: DEBUG_NS, body: buildDebugPod({ name: debugPodName(node), namespace: DEBUG_NS, node, image: 'x', runId, budgetMs: 60_000, deadline }) });
+    for (const node of ['node-a', 'node-b']) await make(node, new Date(Date.now() - 1000), 'stalerun00');
+    const busy = await make('node-c', new Date(Date.now() + 3_600_000), 'busyrun000');
     const lines: string[] = [];
     const clients = makeClients(loadKubeConfig({ kubeconfig: api.kubeconfig, context: 'jane' }, env()), 0);
+    const tidy = (l: string) => l.replace(/-\w{5} /, '-XXXXX ').replace(/(deadline|until) \S+/, '$1 T');
+    assert.equal(await cleanupDebugPods(clients, DEBUG_NS, (l) => lines.push(l), { dryRun: true }), 2);
+    assert.equal((await debugPods(api.admin, DEBUG_NS)).length, 3, 'a dry run deletes nothing');
+    lines.length = 0;
     assert.equal(await cleanupDebugPods(clients, DEBUG_NS, (l) => lines.push(l)), 2);
-    assert.deepEqual(lines.map((l) => l.replace(/-\w{5} /, '-XXXXX ')).sort(), [
-      'pod kubectl-netpath/netpath-node-a-XXXXX deleted (node node-a)',
-      'pod kubectl-netpath/netpath-node-b-XXXXX deleted (node node-b)',
+    assert.deepEqual(lines.map(tidy).sort(), [
+      'deleted pod kubectl-netpath/netpath-node-a-XXXXX (node node-a): past its deadline T (run stalerun00)',
+      'deleted pod kubectl-netpath/netpath-node-b-XXXXX (node node-b): past its deadline T (run stalerun00)',
+      'kept pod kubectl-netpath/netpath-node-c-XXXXX (node node-c): run busyrun000 in progress until T',
     ]);
-    assert.equal((await debugPods(api.admin, DEBUG_NS)).length, 0);
+    assert.deepEqual((await debugPods(api.admin, DEBUG_NS)).map((p) => p.metadata?.name), [busy.metadata?.name]);
+    await core.deleteNamespacedPod({ namespace: DEBUG_NS, name: busy.metadata!.name! });
   });
 
   test('capture writes contract 1 that kubectl agrees with, and the snapshot reader reads it back', async () => {

@@ -123,6 +123,10 @@ export function fromStatus(code: number, status: StatusBody, req: ApiRequest): N
       `invalid: the API server refused to ${req.verb} ${target(req)} ${where(req)}: ${message}`,
     );
   }
+  if (code === 429) {
+    // Reads reach this only after their retries (READ_RETRY): the server is overloaded, not broken.
+    return new NetpathError(ExitCode.API_UNREACHABLE, `API server ${req.server} is throttling: ${req.verb} ${target(req)} answered 429 Too Many Requests${message ? ` (${message})` : ''}`);
+  }
   if (code === 504 || code === 408) {
     return new NetpathError(ExitCode.TIMEOUT, `timeout: ${req.verb} ${target(req)} on ${req.server}: ${message || code}`);
   }

@@ -9,6 +9,9 @@ import type { Middleware, RequestContext, ResponseContext } from '@kubernetes/cl
 import type { LoadedConfig } from './kubeconfig.ts';
 import { apiError } from './api-errors.ts';
 import type { ApiRequest } from './api-errors.ts';
+import { requestBoundMs } from './deadline.ts';
+import { formatDuration } from './request-timeout.ts';
+import { retryRead } from './retry-policy.ts';
 
 const USER_AGENT = 'kubectl-netpath';
 
@@ -18,20 +21,23 @@ export interface Clients {
   discovery: DiscoveryV1Api;
   exec: Exec;
   config: LoadedConfig;
+  /** --request-timeout as given (0 = kubectl's "none"; each request is still bounded, see requestBoundMs). */
   timeoutMs: number;
-  /** Runs one API call and turns its failure into the one-line NetpathError for `req`. */
+  /** Runs one API call (reads retried on 429, 5xx and resets) and turns its failure into the one-line NetpathError for `req`. */
   call<T>(req: Omit<ApiRequest, 'server' | 'user' | 'timeoutMs'>, fn: () => Promise<T>): Promise<T>;
 }
 
 /**
  * Like KubeConfig.makeApiClient, plus a middleware that aborts each request after the timeout
- * (kubectl's --request-timeout applies to every request; 0 means none).
+ * (kubectl's --request-timeout applies to every request; for 0, netpath's own bound applies).
+ * `log` is told about retries.
  */
-export function makeClients(config: LoadedConfig, timeoutMs: number): Clients {
+export function makeClients(config: LoadedConfig, timeoutMs: number, log: (message: string) => void = () => {}): Clients {
+  const boundMs = requestBoundMs(timeoutMs);
   const timeout: Middleware = {
     pre: async (ctx: RequestContext) => {
       ctx.setHeaderParam('User-Agent', USER_AGENT);
-      if (timeoutMs > 0) ctx.setSignal(AbortSignal.timeout(timeoutMs));
+      ctx.setSignal(AbortSignal.timeout(boundMs));
       return ctx;
     },
     post: async (res: ResponseContext) => res,
@@ -48,10 +54,17 @@ export function makeClients(config: LoadedConfig, timeoutMs: number): Clients {
     config,
     timeoutMs,
     async call(req, fn) {
+      const full = { ...req, server: config.server, user: config.userName, timeoutMs: boundMs };
+      const isRead = req.verb === 'get' || req.verb === 'list';
       try {
-        return await fn();
+        return await (isRead
+          ? retryRead(fn, {
+              onRetry: (attempt, waitMs, e) =>
+                log(`${req.verb} ${req.name ? `${req.resource} ${req.name}` : req.resource}: ${apiError(e, full).message}; retry ${attempt} in ${formatDuration(Math.round(waitMs))}`),
+            })
+          : fn());
       } catch (e) {
-        throw apiError(e, { ...req, server: config.server, user: config.userName, timeoutMs });
+        throw apiError(e, full);
       }
     },
   };

@@ -45,6 +45,8 @@ export class LiveSource implements ClusterSource {
   private readonly progress: Progress;
   private readonly reader: NodeReader;
   private readonly knownNodes = new Map<string, V1Node>();
+  /** Set on Ctrl-C / SIGTERM and by close(): node workers take no further node. */
+  private aborted = false;
 
   constructor(clients: Clients, access: NodeAccessOptions, progress: Progress) {
     this.clients = clients;
@@ -66,8 +68,9 @@ export class LiveSource implements ClusterSource {
   /** The usual way in: kubectl's flags and environment, node-access flags, progress on stderr. */
   static open(flags: LiveFlags, access: NodeAccessOptions, where: ConfigEnvironment = processEnvironment()): LiveSource {
     const config = loadKubeConfig(flags, where);
-    const clients = makeClients(config, parseRequestTimeout(flags.requestTimeout ?? '0'));
-    return new LiveSource(clients, access, stderrProgress(flags.verbose ?? false));
+    const progress = stderrProgress(flags.verbose ?? false);
+    const clients = makeClients(config, parseRequestTimeout(flags.requestTimeout ?? '0'), (m) => progress.log(m));
+    return new LiveSource(clients, access, progress);
   }
 
   async readState(query: StateQuery): Promise<ClusterState> {
@@ -102,7 +105,7 @@ export class LiveSource implements ClusterSource {
     if (targets.length === 0) return dumps;
     const say = (m: string) => this.progress.warn(m);
     try {
-      await withInterruptCleanup(() => this.reader.close(), () => this.readTargets(targets, dumps), say);
+      await withInterruptCleanup(() => this.abort(), () => this.readTargets(targets, dumps), say);
     } finally {
       this.progress.stop();
       await this.reader.close();
@@ -115,6 +118,12 @@ export class LiveSource implements ClusterSource {
     await this.reader.close();
   }
 
+  /** Stops taking nodes and deletes what the reader created (it waits for creates in flight). */
+  private abort(): Promise<void> {
+    this.aborted = true;
+    return this.reader.abort();
+  }
+
   /** Bounded parallel reads; a failure that would repeat on every node stops the rest and is thrown. */
   private async readTargets(targets: NodeTarget[], dumps: Map<string, NodeDump>): Promise<void> {
     const queue = [...targets];
@@ -122,7 +131,7 @@ export class LiveSource implements ClusterSource {
     let fatal: NetpathError | null = null;
     const show = (text: string) => this.progress.status(`reading nodes ${finished}/${targets.length}: ${text}`);
     const worker = async () => {
-      for (let t = queue.shift(); t && !fatal; t = queue.shift()) {
+      for (let t = queue.shift(); t && !fatal && !this.aborted; t = queue.shift()) {
         show(t.node);
         try {
           dumps.set(t.node, await this.reader.readNode(t, (m) => {

@@ -1,4 +1,5 @@
 import { usageError } from '../../errors.ts';
+import { MAX_TIMER_MS } from './deadline.ts';
 
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,
@@ -15,8 +16,17 @@ const UNIT_MS: Record<string, number> = {
  * `--request-timeout` as kubectl reads it (client-go clientcmd.ParseTimeout): a bare non-negative
  * integer is seconds, anything else is a Go duration ('30s', '1m30s', '1.5h', '250ms').
  * Returns milliseconds, rounded up so that a tiny timeout never becomes "none"; 0 means no timeout.
+ * Values a timer cannot hold (2^31 ms, about 24.8 days, or more) are refused: they would fire at once.
  */
 export function parseRequestTimeout(raw: string, flag = '--request-timeout'): number {
+  const ms = parseDuration(raw, flag);
+  if (ms > MAX_TIMER_MS) {
+    throw usageError(`${flag} ${JSON.stringify(raw)}: must be at most ${formatDuration(Math.floor(MAX_TIMER_MS / 1000) * 1000)} (a timer holds less than 2^31 ms)`);
+  }
+  return ms;
+}
+
+function parseDuration(raw: string, flag: string): number {
   const text = raw.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const whole = /^\+?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$/;

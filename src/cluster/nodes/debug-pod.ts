@@ -1,12 +1,13 @@
 import { LIVE_LOCATION } from '../bundle-layout.ts';
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Exec, V1Pod, V1Status } from '@kubernetes/client-node';
 import { ExitCode, NetpathError } from '../../errors.ts';
 import type { NodeDump } from '../source.ts';
 import type { Clients } from '../live/clients.ts';
+import { MAX_TIMER_MS, interrupted, sleep, withDeadline } from '../live/deadline.ts';
 import { formatDuration } from '../live/request-timeout.ts';
-import { TOOLS, collectNodeDump } from './dump-commands.ts';
+import { MAX_OUTPUT_BYTES, MAX_SERIAL_EXECS, TOOLS, collectNodeDump } from './dump-commands.ts';
 import type { CollectLog, CommandResult, CommandRunner, NodeTarget, Tool, Toolbox } from './dump-commands.ts';
 import { EveryNodeError } from './node-reader.ts';
 import type { NodeReader } from './node-reader.ts';
@@ -16,6 +17,13 @@ export const MANAGED_BY_VALUE = 'kubectl-netpath';
 /** Label selector of every pod netpath creates; `cleanup` deletes what it matches. */
 export const MANAGED_BY_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
 export const NODE_ANNOTATION = 'kubectl-netpath/node';
+/** Label naming the netpath run that created the pod (one per process), so a run finds its own pods. */
+export const RUN_ID_LABEL = 'kubectl-netpath/run-id';
+/**
+ * RFC 3339 time after which the run that created the pod no longer uses it (written with the
+ * creating machine's clock); `cleanup` deletes a pod that is still running only past it.
+ */
+export const DEADLINE_ANNOTATION = 'kubectl-netpath/deadline';
 
 /**
  * nicolaka/netshoot v0.13 (Alpine; iptables with xtables-nft and -legacy, nftables, ipvsadm,
@@ -25,10 +33,8 @@ export const NODE_ANNOTATION = 'kubectl-netpath/node';
 export const DEFAULT_DEBUG_IMAGE =
   'docker.io/nicolaka/netshoot:v0.13@sha256:a20c2531bf35436ed3766cd6cfe89d352b050ccc4d7005ce6400adf97503da1b';
 
-/** The kubelet kills the pod after this even if netpath dies without deleting it. */
-export const ACTIVE_DEADLINE_SECONDS = 300;
 export const CONTAINER_NAME = 'netpath';
-const HOST_ROOT = '/host';
+export const HOST_ROOT = '/host';
 
 /** kubectl's generated-name alphabet (k8s.io/apimachinery utilrand): no vowels, no confusable digits. */
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -41,34 +47,53 @@ export function debugPodName(node: string, suffix: string = randomSuffix()): str
   return `netpath-${part || 'node'}-${suffix}`;
 }
 
+/** A fresh run id: 10 hex characters, a valid label value. */
+export const newRunId = () => randomBytes(5).toString('hex');
+
+/**
+ * How long one node read may take from before its pod is created until it is done: waiting for
+ * Running, then at most MAX_SERIAL_EXECS commands plus one per health-check port, each bounded by
+ * the exec timeout. Past it netpath has given up on the pod, the kubelet ends it (its
+ * activeDeadlineSeconds) and `cleanup` may delete it.
+ */
+export function nodeReadBudgetMs(podRunningTimeoutMs: number, execTimeoutMs: number, healthCheckPorts: number): number {
+  return Math.min(podRunningTimeoutMs + execTimeoutMs * (MAX_SERIAL_EXECS + healthCheckPorts), MAX_TIMER_MS);
+}
+
 export interface DebugPodSpec {
   name: string;
   namespace: string;
   node: string;
   image: string;
+  runId: string;
+  /** The node read's budget (nodeReadBudgetMs): the pod's activeDeadlineSeconds. */
+  budgetMs: number;
+  /** When the run stops using the pod: creation time + budget. */
+  deadline: Date;
 }
 
 /**
  * The pod `kubectl debug node/NODE --profile=sysadmin` creates, made non-interactive: pinned to the
- * node, in its network and PID namespaces, privileged, host root at /host, tolerating every taint,
- * never restarted, self-terminating, and without API credentials of its own.
+ * node, in its network and PID namespaces, privileged, host root read-only at /host, tolerating
+ * every taint, never restarted, self-terminating, and without API credentials of its own.
  */
 export function buildDebugPod(spec: DebugPodSpec): V1Pod {
+  const activeDeadlineSeconds = Math.ceil(spec.budgetMs / 1000);
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
       name: spec.name,
       namespace: spec.namespace,
-      labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
-      annotations: { [NODE_ANNOTATION]: spec.node },
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: spec.runId },
+      annotations: { [NODE_ANNOTATION]: spec.node, [DEADLINE_ANNOTATION]: spec.deadline.toISOString() },
     },
     spec: {
       nodeName: spec.node,
       hostNetwork: true,
       hostPID: true,
       restartPolicy: 'Never',
-      activeDeadlineSeconds: ACTIVE_DEADLINE_SECONDS,
+      activeDeadlineSeconds,
       terminationGracePeriodSeconds: 0,
       automountServiceAccountToken: false,
       enableServiceLinks: false,
@@ -79,9 +104,10 @@ export function buildDebugPod(spec: DebugPodSpec): V1Pod {
           image: spec.image,
           imagePullPolicy: 'IfNotPresent',
           // Idles until exec'd into; activeDeadlineSeconds ends it first if netpath never deletes it.
-          command: ['sleep', String(ACTIVE_DEADLINE_SECONDS + 60)],
+          command: ['sleep', String(activeDeadlineSeconds + 60)],
           securityContext: { privileged: true, runAsUser: 0 },
-          volumeMounts: [{ name: 'host-root', mountPath: HOST_ROOT }],
+          // netpath only reads the node: the node's binaries run from a read-only root.
+          volumeMounts: [{ name: 'host-root', mountPath: HOST_ROOT, readOnly: true }],
         },
       ],
       volumes: [{ name: 'host-root', hostPath: { path: '/' } }],
@@ -100,30 +126,49 @@ export interface DebugPodOptions {
   pollMs?: number;
 }
 
-/** Reads nodes through one short-lived debug pod per node; every pod it names is deleted again. */
+/**
+ * Reads nodes through one short-lived debug pod per node; every pod it names is deleted again.
+ * After abort() it creates nothing more; close() returns only once no create is in flight and
+ * every pod it may have created is gone.
+ */
 export class DebugPodReader implements NodeReader {
   private readonly clients: Clients;
   private readonly opts: DebugPodOptions;
+  readonly runId: string;
   /** Names handed to create (even before the API answered), so close() can delete them. */
   private readonly pending = new Set<string>();
+  /** Creates the API has not answered yet, by pod name. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+  /** Set by abort(): no create starts after it. */
+  private closed = false;
+  /** A create timed out: the pod may appear after a delete found nothing, so close() lists the run's pods. */
+  private uncertain = false;
 
-  constructor(clients: Clients, opts: DebugPodOptions) {
+  constructor(clients: Clients, opts: DebugPodOptions, runId: string = newRunId()) {
     this.clients = clients;
     this.opts = opts;
+    this.runId = runId;
   }
 
   async readNode(target: NodeTarget, log: CollectLog): Promise<NodeDump> {
+    if (this.closed) throw interrupted(`debug pod on node ${target.node}`);
+    const budgetMs = nodeReadBudgetMs(this.opts.podRunningTimeoutMs, this.opts.execTimeoutMs, target.healthCheckPorts.length);
     const name = debugPodName(target.node);
     this.pending.add(name);
     let failed = true;
     try {
-      await this.create(name, target.node);
-      log(`${target.node}: created pod ${this.opts.namespace}/${name}`);
-      await this.waitRunning(name, target.node);
-      log(`${target.node}: pod ${name} running`);
-      const runner = podExecRunner(this.clients, this.opts.namespace, name, target.node, this.opts.execTimeoutMs);
-      const tools = await probeTools(runner);
-      const dump = await collectNodeDump(runner, tools, target, LIVE_LOCATION, log);
+      const read = async () => {
+        await this.create(name, target.node, budgetMs);
+        log(`${target.node}: created pod ${this.opts.namespace}/${name}`);
+        await this.waitRunning(name, target.node);
+        log(`${target.node}: pod ${name} running`);
+        const runner = podExecRunner(this.clients, this.opts.namespace, name, target.node, this.opts.execTimeoutMs);
+        const tools = await probeTools(runner);
+        return collectNodeDump(runner, tools, target, LIVE_LOCATION, log);
+      };
+      const dump = await withDeadline(budgetMs, read(), () =>
+        new NetpathError(ExitCode.TIMEOUT, `timeout: reading node ${target.node} took longer than ${formatDuration(budgetMs)} (--pod-running-timeout + ${MAX_SERIAL_EXECS + target.healthCheckPorts.length} × --exec-timeout)`),
+      );
       failed = false;
       return dump;
     } finally {
@@ -138,27 +183,67 @@ export class DebugPodReader implements NodeReader {
     }
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.pending].map((name) => this.remove(name)));
+  abort(): Promise<void> {
+    this.closed = true;
+    return this.close();
   }
 
-  private async create(name: string, node: string): Promise<void> {
+  async close(): Promise<void> {
+    // Deleting can race a create still in flight: wait for the creates, delete, and go again
+    // until nothing is pending (reads still running may add more; abort() stops new ones).
+    while (this.inFlight.size > 0 || this.pending.size > 0) {
+      await Promise.allSettled([...this.inFlight.values()]);
+      const results = await Promise.allSettled([...this.pending].map((name) => this.remove(name)));
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    }
+    if (this.uncertain) await this.sweepRun();
+  }
+
+  /** Deletes any pod of this run still listed (a timed-out create that landed after its delete). */
+  private async sweepRun(): Promise<void> {
     const namespace = this.opts.namespace;
-    const body = buildDebugPod({ name, namespace, node, image: this.opts.image });
+    const labelSelector = `${RUN_ID_LABEL}=${this.runId}`;
+    const pods = await this.clients
+      .call({ verb: 'list', resource: 'pods', namespace }, () => this.clients.core.listNamespacedPod({ namespace, labelSelector }))
+      .catch((e: NetpathError) => {
+        if (e.exitCode === ExitCode.FORBIDDEN) return null; // without list rights, the deadline and `cleanup` remain
+        throw e;
+      });
+    for (const pod of pods?.items ?? []) if (pod.metadata?.name) this.pending.add(pod.metadata.name);
+    this.uncertain = false;
+    if (this.pending.size > 0) await this.close();
+  }
+
+  private async create(name: string, node: string, budgetMs: number): Promise<void> {
+    // Checked again here: close() may have run while this node waited for its turn.
+    if (this.closed) {
+      this.pending.delete(name);
+      throw interrupted(`debug pod on node ${node}`);
+    }
+    const namespace = this.opts.namespace;
+    const body = buildDebugPod({ name, namespace, node, image: this.opts.image, runId: this.runId, budgetMs, deadline: new Date(Date.now() + budgetMs) });
+    const call = this.clients.call({ verb: 'create', resource: 'pods', namespace, name }, () =>
+      this.clients.core.createNamespacedPod({ namespace, body }),
+    );
+    this.inFlight.set(name, call);
     try {
-      await this.clients.call({ verb: 'create', resource: 'pods', namespace, name }, () =>
-        this.clients.core.createNamespacedPod({ namespace, body }),
-      );
+      await call;
     } catch (e) {
       const err = e as NetpathError;
       // The API answered no: nothing was created. (A timeout leaves it unknown: keep it to delete.)
       if (REFUSALS.has(err.exitCode)) this.pending.delete(name);
+      else this.uncertain = true;
       // Admission, RBAC and a missing namespace refuse every node alike.
       throw new EveryNodeError(err.exitCode ?? ExitCode.NODE_ACCESS, err.message);
+    } finally {
+      this.inFlight.delete(name);
     }
   }
 
   private async remove(name: string): Promise<void> {
+    // A delete sent before the create's answer would find nothing, and the create would then land.
+    await this.inFlight.get(name)?.catch(() => {});
     if (!this.pending.has(name)) return;
     const namespace = this.opts.namespace;
     try {
@@ -173,25 +258,33 @@ export class DebugPodReader implements NodeReader {
     }
   }
 
+  /** Polls until Running; the whole wait (polls included) ends at --pod-running-timeout, or at close(). */
   private async waitRunning(name: string, node: string): Promise<void> {
     const namespace = this.opts.namespace;
-    const deadline = Date.now() + this.opts.podRunningTimeoutMs;
+    const limit = this.opts.podRunningTimeoutMs;
     let last = 'Pending';
-    for (;;) {
-      const pod = await this.clients.call({ verb: 'get', resource: 'pods', namespace, name }, () =>
-        this.clients.core.readNamespacedPod({ name, namespace }),
-      );
-      const verdict = podProgress(pod, node, this.opts.image);
-      if (verdict.state === 'running') return;
-      if (verdict.state === 'failed') throw verdict.error;
-      last = verdict.detail;
-      if (Date.now() >= deadline) {
-        throw new NetpathError(
-          ExitCode.TIMEOUT,
-          `timeout: debug pod ${namespace}/${name} on node ${node} not running after ${formatDuration(this.opts.podRunningTimeoutMs)} (${last}); is the node's kubelet up? (--pod-running-timeout)`,
+    let done = false;
+    const poll = async () => {
+      for (; !done; await sleep(this.opts.pollMs ?? 500)) {
+        if (this.closed) throw interrupted(`waiting for debug pod ${name}`);
+        const pod = await this.clients.call({ verb: 'get', resource: 'pods', namespace, name }, () =>
+          this.clients.core.readNamespacedPod({ name, namespace }),
         );
+        const verdict = podProgress(pod, node, this.opts.image);
+        if (verdict.state === 'running') return;
+        if (verdict.state === 'failed') throw verdict.error;
+        last = verdict.detail;
       }
-      await new Promise((r) => setTimeout(r, this.opts.pollMs ?? 500));
+    };
+    try {
+      await withDeadline(limit, poll(), () =>
+        new NetpathError(
+          ExitCode.TIMEOUT,
+          `timeout: debug pod ${namespace}/${name} on node ${node} not running after ${formatDuration(limit)} (${last}); is the node's kubelet up? (--pod-running-timeout)`,
+        ),
+      );
+    } finally {
+      done = true;
     }
   }
 }
@@ -243,10 +336,23 @@ export function exitCodeOf(status: V1Status): number | null {
   return null;
 }
 
+/** Keeps what a stream wrote, up to `limit` bytes; past it, drops the rest and calls `overflow` once. */
 class Collect extends Writable {
   readonly chunks: Buffer[] = [];
+  private bytes = 0;
+  private readonly limit: number;
+  private readonly overflow: () => void;
+  constructor(limit: number, overflow: () => void) {
+    super();
+    this.limit = limit;
+    this.overflow = overflow;
+  }
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.chunks.push(Buffer.from(chunk));
+    if (this.bytes <= this.limit) {
+      this.bytes += chunk.length;
+      if (this.bytes > this.limit) this.overflow();
+      else this.chunks.push(Buffer.from(chunk));
+    }
     cb();
   }
   text(): string {
@@ -265,11 +371,10 @@ export function podExecRunner(
   node: string,
   timeoutMs: number,
   exec: Exec = clients.exec,
+  maxOutputBytes: number = MAX_OUTPUT_BYTES,
 ): CommandRunner {
   return {
     run(argv: readonly string[]): Promise<CommandResult> {
-      const stdout = new Collect();
-      const stderr = new Collect();
       let status: V1Status | null = null;
       return new Promise<CommandResult>((resolve, reject) => {
         let settled = false;
@@ -280,6 +385,13 @@ export function podExecRunner(
           clearTimeout(timer);
           fn();
         };
+        const tooMuch = () =>
+          settle(() => {
+            socket?.close();
+            reject(new NetpathError(ExitCode.NODE_ACCESS, `node ${node}: ${argv.join(' ')} printed more than ${maxOutputBytes} bytes; stopped reading it`));
+          });
+        const stdout = new Collect(maxOutputBytes, tooMuch);
+        const stderr = new Collect(maxOutputBytes, tooMuch);
         const timer = setTimeout(() => {
           settle(() => {
             socket?.close();

@@ -21,6 +21,19 @@ export interface CommandRunner {
   run(argv: readonly string[]): Promise<CommandResult>;
 }
 
+/**
+ * Most bytes one command may print (per stream) before the read stops with an error: bounds the
+ * memory a node (or a hostile image) can make netpath use. The largest real dumps are tens of MB.
+ */
+export const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Most commands one node read runs one after the other (tool probe, proxyMode, nft and ipvsadm to
+ * infer the mode, the two iptables saves in parallel, plain iptables-save, the mode's other dumps,
+ * ip -j addr), health-check ports aside: with --exec-timeout it bounds how long a node read can take.
+ */
+export const MAX_SERIAL_EXECS = 9;
+
 export const TOOLS = ['iptables-save', 'iptables-legacy-save', 'iptables-nft-save', 'nft', 'ipvsadm', 'ipset', 'curl', 'ip'] as const;
 export type Tool = (typeof TOOLS)[number];
 

@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ExitCode, NetpathError, usageError } from '../../errors.ts';
 import type { NodeDump } from '../source.ts';
-import { TOOLS, collectNodeDump } from './dump-commands.ts';
+import { MAX_OUTPUT_BYTES, TOOLS, collectNodeDump } from './dump-commands.ts';
 import type { CollectLog, CommandResult, CommandRunner, NodeTarget, Toolbox } from './dump-commands.ts';
 import type { NodeReader } from './node-reader.ts';
 
@@ -34,7 +34,7 @@ export function parseLocalNetns(values: readonly string[]): Map<string, string |
 const netnsPrefix = (netns: string | null): string[] => (netns ? ['ip', 'netns', 'exec', netns] : []);
 
 /** Runs argv lists through execa (never a shell), with a per-command timeout. */
-export function localRunner(netns: string | null, timeoutMs: number): CommandRunner {
+export function localRunner(netns: string | null, timeoutMs: number, maxOutputBytes: number = MAX_OUTPUT_BYTES): CommandRunner {
   const where = netns ? `network namespace ${netns}` : 'this host';
   return {
     async run(argv: readonly string[]): Promise<CommandResult> {
@@ -42,7 +42,10 @@ export function localRunner(netns: string | null, timeoutMs: number): CommandRun
       if (!file) throw new Error('empty argv');
       // Loaded on first use: every command definition imports this module for parseLocalNetns.
       const { execa } = await import('execa');
-      const res = await execa(file, args, { reject: false, timeout: timeoutMs || undefined, stripFinalNewline: false });
+      const res = await execa(file, args, { reject: false, timeout: timeoutMs || undefined, stripFinalNewline: false, maxBuffer: maxOutputBytes });
+      if (res.isMaxBuffer) {
+        throw new NetpathError(ExitCode.NODE_ACCESS, `${argv.join(' ')} in ${where} printed more than ${maxOutputBytes} bytes; stopped reading it`);
+      }
       if (res.timedOut) {
         throw new NetpathError(ExitCode.TIMEOUT, `timeout: ${argv.join(' ')} in ${where} took longer than ${timeoutMs} ms`);
       }
@@ -97,4 +100,7 @@ export class LocalNodeReader implements NodeReader {
   }
 
   async close(): Promise<void> {}
+
+  /** Nothing to delete; the worker loop stops taking nodes. */
+  async abort(): Promise<void> {}
 }

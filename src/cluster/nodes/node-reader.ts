@@ -6,8 +6,13 @@ import type { CollectLog, NodeTarget } from './dump-commands.ts';
 export interface NodeReader {
   /** Reads one node; rejects with a NetpathError naming the node. */
   readNode(target: NodeTarget, log: CollectLog): Promise<NodeDump>;
-  /** Releases what reading created (debug pods); safe to call twice, and while reads are running. */
+  /**
+   * Releases what reading created (debug pods) once no create is in flight; safe to call twice,
+   * and while reads are running.
+   */
   close(): Promise<void>;
+  /** Ctrl-C / SIGTERM: reads not yet started never start (they reject as interrupted), then close(). */
+  abort(): Promise<void>;
 }
 
 /** A failure that would repeat on every node (admission, RBAC, a missing namespace): stop reading the rest. */

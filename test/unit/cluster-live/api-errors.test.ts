@@ -95,3 +95,9 @@ test('every message is one line', () => {
   assert.equal(e.exitCode, ExitCode.API_UNREACHABLE);
   assert.ok(!e.message.includes('\n'));
 });
+
+test('429 (after the read retries gave up) is API_UNREACHABLE naming the throttling, not an internal error', () => {
+  const e = apiError(exception(429, { kind: 'Status', message: 'too many requests, please try again later', code: 429 }), req({ verb: 'list', resource: 'pods', namespace: 'shop' }));
+  assert.equal(e.exitCode, ExitCode.API_UNREACHABLE);
+  assert.equal(e.message, 'API server https://127.0.0.1:6443 is throttling: list pods answered 429 Too Many Requests (too many requests, please try again later)');
+});

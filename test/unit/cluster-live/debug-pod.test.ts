@@ -4,11 +4,11 @@ import { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Exec, V1Pod, V1Status } from '@kubernetes/client-node';
 import {
-  ACTIVE_DEADLINE_SECONDS,
   DEFAULT_DEBUG_IMAGE,
   buildDebugPod,
   debugPodName,
   exitCodeOf,
+  nodeReadBudgetMs,
   podExecRunner,
   podProgress,
   toolboxFromProbe,
@@ -32,25 +32,36 @@ test('pod names: netpath-<node>-<5 chars>, valid DNS labels, long FQDN node name
   }
 });
 
-test('the debug pod spec: kubectl debug --profile=sysadmin, pinned, self-terminating, labelled', () => {
-  const pod = buildDebugPod({ name: 'netpath-node-a-bcdfg', namespace: 'dbg', node: 'node-a', image: 'example/img@sha256:00' });
+test('a node read budget: pod running timeout plus 9 commands and one per health-check port', () => {
+  // 60 000 + 60 000 * (9 + 2) = 720 000 ms
+  assert.equal(nodeReadBudgetMs(60_000, 60_000, 2), 720_000);
+  // 20 000 + 5 000 * 9 = 65 000 ms
+  assert.equal(nodeReadBudgetMs(20_000, 5_000, 0), 65_000);
+  // a sum a timer cannot hold is clamped to 2^31 - 1 ms
+  assert.equal(nodeReadBudgetMs(2 ** 31 - 1, 2 ** 31 - 1, 0), 2 ** 31 - 1);
+});
+
+test('the debug pod spec: kubectl debug --profile=sysadmin, pinned, self-terminating, labelled, host root read-only', () => {
+  const deadline = new Date('2026-12-04T03:00:00.000Z');
+  const pod = buildDebugPod({ name: 'netpath-node-a-bcdfg', namespace: 'dbg', node: 'node-a', image: 'example/img@sha256:00', runId: '0123456789', budgetMs: 60_500, deadline });
   assert.equal(pod.metadata?.name, 'netpath-node-a-bcdfg');
   assert.equal(pod.metadata?.namespace, 'dbg');
-  assert.deepEqual(pod.metadata?.labels, { 'app.kubernetes.io/managed-by': 'kubectl-netpath' });
+  assert.deepEqual(pod.metadata?.labels, { 'app.kubernetes.io/managed-by': 'kubectl-netpath', 'kubectl-netpath/run-id': '0123456789' });
+  assert.deepEqual(pod.metadata?.annotations, { 'kubectl-netpath/node': 'node-a', 'kubectl-netpath/deadline': '2026-12-04T03:00:00.000Z' });
   const spec = pod.spec!;
   assert.equal(spec.nodeName, 'node-a');
   assert.equal(spec.hostNetwork, true);
   assert.equal(spec.hostPID, true);
   assert.deepEqual(spec.tolerations, [{ operator: 'Exists' }]);
   assert.equal(spec.restartPolicy, 'Never');
-  assert.equal(spec.activeDeadlineSeconds, 300);
-  assert.equal(ACTIVE_DEADLINE_SECONDS, 300);
+  assert.equal(spec.activeDeadlineSeconds, 61); // 60 500 ms rounded up to whole seconds
   assert.equal(spec.automountServiceAccountToken, false);
   assert.equal(spec.containers.length, 1);
   const c = spec.containers[0]!;
   assert.equal(c.image, 'example/img@sha256:00');
   assert.equal(c.securityContext?.privileged, true);
-  assert.deepEqual(c.volumeMounts, [{ name: 'host-root', mountPath: '/host' }]);
+  assert.deepEqual(c.command, ['sleep', '121']); // outlives the deadline by a minute: the kubelet ends it first
+  assert.deepEqual(c.volumeMounts, [{ name: 'host-root', mountPath: '/host', readOnly: true }]);
   assert.deepEqual(spec.volumes, [{ name: 'host-root', hostPath: { path: '/' } }]);
 });
 
@@ -135,4 +146,12 @@ test('exec: a refused upgrade (403) names pods/exec and the RBAC file', async ()
   const refusing = { exec: async () => Promise.reject(new Error('Unexpected server response: 403')) } as unknown as Exec;
   const runner = podExecRunner(clients, 'dbg', 'p', 'n1', 10_000, refusing);
   await assert.rejects(runner.run(['true']), (e: unknown) => e instanceof NetpathError && e.exitCode === ExitCode.FORBIDDEN && e.message === 'forbidden: cannot create pods/exec in namespace dbg (user u); apply deploy/rbac.yaml');
+});
+
+test('exec: output past the cap stops the command with one clear line', async () => {
+  const runner = podExecRunner(clients, 'ns', 'p', 'n1', 10_000, fakeExec({ stdout: 'x'.repeat(11), status: { status: 'Success' }, close: true }, []), 10);
+  await assert.rejects(runner.run(['iptables-save']), (e: unknown) => e instanceof NetpathError && e.exitCode === ExitCode.NODE_ACCESS && e.message === 'node n1: iptables-save printed more than 10 bytes; stopped reading it');
+  // exactly at the cap is fine
+  const atCap = podExecRunner(clients, 'ns', 'p', 'n1', 10_000, fakeExec({ stdout: 'x'.repeat(10), status: { status: 'Success' }, close: true }, []), 10);
+  assert.equal((await atCap.run(['iptables-save'])).stdout, 'xxxxxxxxxx');
 });
