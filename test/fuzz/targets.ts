@@ -158,18 +158,17 @@ export function targets(): Target[] {
       run({ seed, edits, packets }) {
         let doc: unknown = structuredClone(nftJson[seed]);
         let text: string | null = null;
-        for (const e of edits) {
-          // JSON edits keep a document; a text edit (cut, control characters) leaves raw text.
-          if ((e as { op: string }).op === 'nest' || 'at' in (e as object) && !('line' in (e as object))) {
-            if (text === null) doc = applyJsonEdit(doc, e as Parameters<typeof applyJsonEdit>[1]);
-          } else text = applyTextEdit(text ?? JSON.stringify(doc, null, 1), e as Parameters<typeof applyTextEdit>[1]);
-        }
-        let body: string;
         try {
-          body = text ?? JSON.stringify(doc);
+          for (const e of edits) {
+            // JSON edits change the document; a text edit (cut, control characters) leaves raw text after it.
+            if ('line' in (e as object) || (e as { op: string }).op === 'crlf') text = applyTextEdit(text ?? JSON.stringify(doc, null, 1), e as Parameters<typeof applyTextEdit>[1]);
+            else if (text === null) doc = applyJsonEdit(doc, e as Parameters<typeof applyJsonEdit>[1]);
+          }
+          text ??= JSON.stringify(doc);
         } catch {
-          return; // a nest edit too deep for JSON.stringify itself: not an input a file can hold
+          return; // nesting too deep for JSON.stringify itself: no file can be written from it
         }
+        const body = text;
         const base = read(nftJsonSeeds[seed]!);
         try {
           walkAll(nftablesModule.load(files({ 'nft.json': body })), base, packets, packetsOf(base).v4.slice(0, 2));
