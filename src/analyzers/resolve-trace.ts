@@ -178,6 +178,11 @@ export function resolveTrace(
       break;
     }
   }
+  // A packet has one IP family: walkers cannot match an IPv6 source against IPv4 rules.
+  const srcFamily = parseIP(src)?.family;
+  if (srcFamily !== undefined && srcFamily !== family) {
+    throw new TraceQuestionError('usage', `the source ${src} is IPv${srcFamily} and the destination ${dst} is IPv${family}: a packet has one IP family`);
+  }
 
   // A NodePort target decides where kube-proxy sees the packet: a pod or node elsewhere sends it
   // there unchanged (its own node has no rule for another node's address).
