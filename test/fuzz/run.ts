@@ -46,7 +46,7 @@ while (Date.now() < end) {
     if (result.failed) {
       failures++;
       st.failures++;
-      console.log(`FAIL ${t.name} seed=${result.seed} path=${result.counterexamplePath}\n  input: ${JSON.stringify(result.counterexample)}\n  ${String((result.errorInstance as Error | undefined)?.message ?? result.error).split('\n').join('\n  ')}`);
+      console.log(`FAIL ${t.name} seed=${result.seed} path=${result.counterexamplePath}\n  input: ${JSON.stringify(result.counterexample)}\n  ${String((result.errorInstance as Error | undefined)?.message ?? "interrupted").split('\n').join('\n  ')}`);
     }
   }
 }

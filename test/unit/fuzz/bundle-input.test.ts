@@ -30,7 +30,7 @@ async function refused(dir: string, re: RegExp) {
   try {
     await assert.rejects(
       (async () => {
-        await source.readState({ kind: 'all-services' });
+        await source.readState();
         await source.readNodes({ nodes: ['test-node'], healthCheckPorts: [] });
       })(),
       (e: unknown) => e instanceof NetpathError && e.exitCode === 3 && re.test(e.message),
