@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz -- --minutes N [--seed S]`: the targets of ./targets.ts for N minutes, shared
+ * `npm run fuzz -- --minutes N [--seed S] [--target NAME-PREFIX]`: the targets of ./targets.ts for N minutes, shared
  * round-robin, with fresh seeds. Prints inputs per target and per second, and every failure
  * with the seed and path that replay it (fc.assert({ seed, path })). An input slower than
  * 10 s or a heap past 1.5 GB counts as a failure (a hang or unbounded memory).
@@ -17,7 +17,8 @@ const SLOW_MS = 10_000;
 const HEAP_BYTES = 1.5e9;
 const SLICE_MS = 5_000;
 
-const all = targets();
+const only = arg('target');
+const all = targets().filter((t) => !only || t.name.startsWith(only));
 const stats = new Map(all.map((t) => [t.name, { inputs: 0, ms: 0, failures: 0 }]));
 const end = Date.now() + minutes * 60_000;
 let failures = 0;
@@ -30,11 +31,11 @@ while (Date.now() < end) {
     const runSeed = seed++;
     const started = Date.now();
     let ran = 0;
-    const result = fc.check(
-      fc.property(t.input, (input) => {
+    const result = await fc.check(
+      fc.asyncProperty(t.input, async (input) => {
         ran++;
         const t0 = Date.now();
-        t.run(input);
+        await t.run(input);
         const took = Date.now() - t0;
         if (took > SLOW_MS) throw new Error(`one input took ${took} ms`);
         if (process.memoryUsage().heapUsed > HEAP_BYTES) throw new Error(`heap at ${process.memoryUsage().heapUsed} bytes`);

@@ -4,8 +4,12 @@
  * walker on packets aimed at addresses and ports found in the seed. Invariants: only typed
  * errors (DumpParseError, NetpathError), probabilities of a walk summing to 1, a walk that ends.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { create as createTar } from 'tar';
+import { SnapshotSource } from '../../src/cluster/nodes/snapshot.ts';
+import { explainFrom } from '../../src/commands/explain-svc.ts';
 import fc from 'fast-check';
 import { DumpParseError } from '../../src/dataplane/errors.ts';
 import { iptablesModule } from '../../src/dataplane/iptables/index.ts';
@@ -111,7 +115,7 @@ export interface Target<I = FuzzInput> {
   name: string;
   seeds: string[];
   input: fc.Arbitrary<I>;
-  run(input: I): void;
+  run(input: I): void | Promise<void>;
 }
 
 const edits = (edit: fc.Arbitrary<unknown>) => fc.array(edit, { minLength: 1, maxLength: 6 });
@@ -140,7 +144,91 @@ function textTarget(name: string, seeds: string[], load: (text: string) => Walke
 
 const files = (entries: Record<string, string>) => new Map(Object.entries(entries));
 
-export function targets(): Target[] {
+interface BundleInput {
+  bundle: number;
+  file: number;
+  edits: unknown[];
+  archive: boolean;
+}
+
+/**
+ * The bundle reader and everything after it: one file of a real example bundle damaged, read
+ * as a directory or as a .tar.gz, every service explained. Each path's outcomes sum to 1.
+ */
+function bundleTarget(): Target<BundleInput> {
+  const bundles = readdirSync(EXAMPLES).filter((b) => statSync(join(EXAMPLES, b, 'cluster'), { throwIfNoEntry: false })?.isDirectory());
+  const filesOf = (b: string): string[] => {
+    const out: string[] = [];
+    const walkDir = (rel: string) => {
+      for (const e of readdirSync(join(EXAMPLES, b, rel), { withFileTypes: true })) {
+        if (e.isDirectory()) walkDir(join(rel, e.name));
+        else if (e.name !== 'README.md') out.push(join(rel, e.name));
+      }
+    };
+    walkDir('');
+    return out;
+  };
+  const files = bundles.map(filesOf);
+  let work: string | null = null;
+  return {
+    name: 'bundle reader (dir, .tar.gz)',
+    seeds: bundles.map((b) => join(EXAMPLES, b)),
+    input: fc.record({
+      bundle: fc.nat(bundles.length - 1),
+      file: fc.nat(),
+      edits: edits(fc.oneof(jsonEdit, textEdit)),
+      archive: fc.constantFrom(false, false, false, true),
+    }),
+    async run({ bundle, file, edits, archive }) {
+      if (work === null) {
+        const made = (work = mkdtempSync(join(tmpdir(), 'netpath-fuzz-')));
+        process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+      }
+      const name = bundles[bundle]!;
+      const rel = files[bundle]![file % files[bundle]!.length]!;
+      const dir = join(work, name);
+      rmSync(dir, { recursive: true, force: true });
+      cpSync(join(EXAMPLES, name), dir, { recursive: true });
+      const original = read(join(dir, rel));
+      let text = original;
+      let doc: unknown = rel.endsWith('.json') ? JSON.parse(original) : null;
+      try {
+        for (const e of edits) {
+          if ('line' in (e as object) || (e as { op: string }).op === 'crlf') text = applyTextEdit(doc === null ? text : JSON.stringify(doc, null, 1), e as Parameters<typeof applyTextEdit>[1]), (doc = null);
+          else if (doc !== null) doc = applyJsonEdit(doc, e as Parameters<typeof applyJsonEdit>[1]);
+        }
+        writeFileSync(join(dir, rel), doc === null ? text : JSON.stringify(doc));
+      } catch {
+        return; // nesting too deep for JSON.stringify: no file can hold it
+      }
+      let path = dir;
+      if (archive) {
+        path = join(work, `${name}.tar.gz`);
+        await createTar({ gzip: true, file: path, cwd: work }, [name]);
+      }
+      const services = (JSON.parse(read(join(EXAMPLES, name, 'cluster/services.json'))) as { items: { metadata: { namespace: string; name: string } }[] }).items;
+      try {
+        const source = await SnapshotSource.open(path);
+        try {
+          for (const svc of services) {
+            const result = await explainFrom(source, svc.metadata.namespace, svc.metadata.name, true).catch((e: unknown) => {
+              // A service the damage removed is "not found" (exit 4): typed, and the next one may still be there.
+              if (e instanceof NetpathError && e.exitCode === 4) return null;
+              throw e;
+            });
+            for (const p of result?.paths ?? []) checkWalk(p.outcomes as unknown as WalkOutcome[], `${name}/${rel} ${svc.metadata.name} ${p.entry} ${p.node}`);
+          }
+        } finally {
+          await source.close();
+        }
+      } catch (e) {
+        expectTyped(e);
+      }
+    },
+  };
+}
+
+export function targets(): Target<any>[] {
   const iptablesSeeds = [...fixtures(/^(iptables|userspace|ipvs-netns).*(save|rules|grep|steps|nat).*\.txt$/i), ...exampleFiles('iptables-save.txt')];
   const nftJsonSeeds = [...fixtures(/^nft-json-.*\.json$/), ...exampleFiles('nft.json')];
   const nftTextSeeds = fixtures(/\.nft$/);
@@ -182,6 +270,7 @@ export function targets(): Target[] {
       ipvsModule.load(files({ 'ipvsadm.txt': text, 'ipset.txt': read(join(ipvsNode, 'ipset.txt')), 'iptables-save.txt': read(join(ipvsNode, 'iptables-save.txt')) })),
     ),
     textTarget('ipvsadm (parser only)', ipvsadmSeeds, (text) => void parseIpvsadm(text)),
+    bundleTarget(),
     textTarget('ipset', ipsetSeeds, (text) => {
       parseIpsetList(text);
       return ipvsModule.load(files({ 'ipvsadm.txt': read(join(ipvsNode, 'ipvsadm.txt')), 'ipset.txt': text, 'iptables-save.txt': read(join(ipvsNode, 'iptables-save.txt')) }));
