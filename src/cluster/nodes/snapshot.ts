@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { extract, Parser, type ReadEntry } from 'tar';
 import type { V1EndpointSlice, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { ClusterState, KubeProxyConfig } from '../../model/cluster.ts';
@@ -79,7 +79,7 @@ export class SnapshotSource implements ClusterSource {
   static async open(path: string): Promise<SnapshotSource> {
     const info = await stat(path).catch(() => null);
     if (!info) throw badInput(`snapshot ${path}: no such file or directory`);
-    if (info.isDirectory()) return new SnapshotSource(await bundleRoot(path), null, path);
+    if (info.isDirectory()) return new SnapshotSource(await bundleRoot(path, path), null, path);
     if (!/\.(tar\.gz|tgz)$/.test(path)) throw badInput(`snapshot ${path}: expected a directory or a .tar.gz bundle`);
     await checkArchive(path);
     const dir = await makeTempDir('netpath-snapshot-');
@@ -89,7 +89,7 @@ export class SnapshotSource implements ClusterSource {
       } catch (e) {
         throw badInput(`snapshot ${path}: not a readable .tar.gz (${(e as Error).message})`);
       }
-      return new SnapshotSource(await bundleRoot(dir), dir, path);
+      return new SnapshotSource(await bundleRoot(dir, path), dir, path);
     } catch (e) {
       await removeTempDir(dir);
       throw e;
@@ -187,12 +187,12 @@ export class SnapshotSource implements ClusterSource {
 }
 
 /** A tarball may wrap the bundle in one top directory; accept both shapes. */
-async function bundleRoot(dir: string): Promise<string> {
+async function bundleRoot(dir: string, shownAs: string): Promise<string> {
   if (await exists(join(dir, CLUSTER_DIR))) return dir;
   const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory());
   const only = entries.length === 1 ? entries[0] : undefined;
   if (only && (await exists(join(dir, only.name, CLUSTER_DIR)))) return join(dir, only.name);
-  throw badInput(`snapshot ${basename(dir)}: no ${CLUSTER_DIR}/ directory (see README: snapshot bundle layout)`);
+  throw badInput(`snapshot ${shownAs}: no ${CLUSTER_DIR}/ directory (see README: snapshot bundle layout)`);
 }
 
 function parseJson(text: string, rel: string): unknown {

@@ -134,11 +134,20 @@ test('archives: a tar bomb, too many entries and links are refused before extrac
     assert.match(String(l.stderr).trim(), /^error: snapshot .*link\.tar\.gz: b\/cluster\/pods\.json is a SymbolicLink entry/);
     await rm(join(src, 'b/cluster/pods.json'));
 
+    // An archive cut in half: exit 3, and nothing left behind.
+    const whole = await readFile(join(tmp, 'many.tar.gz'));
+    await writeFile(join(tmp, 'cut.tar.gz'), whole.subarray(0, whole.length >> 1));
+    const cut = await execa(process.execPath, [BIN, 'explain-svc', 'ns2/svc2', '--snapshot', join(tmp, 'cut.tar.gz')], { reject: false, env });
+    assert.equal(cut.exitCode, 3, String(cut.stderr));
+    assert.match(String(cut.stderr).trim(), /^error: snapshot .*cut\.tar\.gz: /);
+    assert.deepEqual(await ownTempDirs(tmp), []);
+
     // A bundle without cluster/: refused after extraction, and the extracted copy removed.
     await rm(join(src, 'b/cluster'), { recursive: true });
     await tarball(src, join(tmp, 'nocluster.tar.gz'), 'b');
     const n = await execa(process.execPath, [BIN, 'explain-svc', 'ns2/svc2', '--snapshot', join(tmp, 'nocluster.tar.gz')], { reject: false, env });
     assert.equal(n.exitCode, 3, String(n.stderr));
+    assert.match(String(n.stderr).trim(), /^error: snapshot .*nocluster\.tar\.gz: no cluster\/ directory/);
     assert.deepEqual(await ownTempDirs(tmp), []);
   });
 });
@@ -168,4 +177,10 @@ test('the extracted copy is removed after `| head` closes the pipe and after SIG
     assert.equal(await exited, 130);
     assert.deepEqual(await ownTempDirs(tmp), []);
   });
+});
+
+test('trace from an IPv6 source to an IPv4 service address is a usage error (exit 1 with a TypeError before)', async () => {
+  const r = await execa(process.execPath, [BIN, 'trace', '172.30.0.44:80', '--from', 'fd00::1', '--node', 'node-nftables', '--snapshot', 'examples/mixed-modes'], { reject: false, env: { NO_COLOR: '1' } });
+  assert.equal(r.exitCode, 2);
+  assert.equal(String(r.stderr).trim(), 'error: the source fd00::1 is IPv6 and the destination 172.30.0.44 is IPv4: a packet has one IP family');
 });
