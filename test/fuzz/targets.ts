@@ -46,7 +46,7 @@ export class InvariantError extends Error {}
 
 /** Typed errors are the contract; anything else (TypeError, RangeError, stack overflow) is a bug. */
 export function expectTyped(e: unknown): void {
-  if (e instanceof DumpParseError || e instanceof NetpathError) return;
+  if (e instanceof DumpParseError || (e instanceof NetpathError && e.exitCode !== 1)) return;
   if (e instanceof InvariantError) throw e;
   const err = e instanceof Error ? e : new Error(String(e));
   throw new InvariantError(`untyped ${err.name}: ${err.message}\n${err.stack?.split('\n').slice(1, 6).join('\n') ?? ''}`);
