@@ -4,7 +4,8 @@
  * exit 130/143 as a shell reports them.
  */
 import { rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode } from '../errors.ts';
@@ -29,11 +30,25 @@ function track(on: boolean): void {
   f('SIGTERM', onSignal);
 }
 
+/**
+ * The name is chosen and the handlers are in place before the directory exists, so a signal at
+ * any moment finds it listed (mkdtemp would leave a window between creation and the listing).
+ */
 export async function makeTempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
   if (!dirs.size) track(true);
-  dirs.add(dir);
-  return dir;
+  for (;;) {
+    const dir = join(tmpdir(), `${prefix}${randomBytes(6).toString('hex')}`);
+    dirs.add(dir);
+    try {
+      await mkdir(dir, { mode: 0o700 });
+      return dir;
+    } catch (e) {
+      dirs.delete(dir);
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      if (!dirs.size) track(false);
+      throw e;
+    }
+  }
 }
 
 export async function removeTempDir(dir: string): Promise<void> {
