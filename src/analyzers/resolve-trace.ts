@@ -214,6 +214,11 @@ export function resolveTrace(
       break;
     }
   }
+  // A packet has one IP family: walkers cannot match an IPv6 source against IPv4 rules.
+  const srcFamily = parseIP(src)?.family;
+  if (srcFamily !== undefined && srcFamily !== family) {
+    throw new TraceQuestionError('usage', `the source ${src} is IPv${srcFamily} and the destination ${dst} is IPv${family}: a packet has one IP family`);
+  }
 
   if (isLoopback(dst)) {
     // The destination is the sender's own loopback: only a process on the node can send there,

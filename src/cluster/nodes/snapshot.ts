@@ -1,15 +1,21 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ReadEntry } from 'tar';
 import type { V1EndpointSlice, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { ClusterState, KubeProxyConfig } from '../../model/cluster.ts';
 import { badInput } from '../../errors.ts';
 import { DumpParseError } from '../../dataplane/errors.ts';
 import { parseJsonText } from '../../dataplane/json-text.ts';
 import { CLUSTER_DIR, CLUSTER_FILES, NODE_FILES, NODES_DIR } from '../bundle-layout.ts';
+import { readBundleFile, validateClusterFile } from '../bundle-files.ts';
 import { kubeProxyConfigFromConfigMap } from '../kube-proxy-config.ts';
 import { parseHealthzBody, parseProxyModeAnswer } from './node-answers.ts';
+import { makeTempDir, removeTempDir } from '../temp-dirs.ts';
 import type { ClusterSource, HealthzReading, NodeDump, NodeQuery } from '../source.ts';
+
+/** Files of a node directory netpath reads: these must be regular files. */
+const DUMP_NAMES = new Set<string>([...Object.values(NODE_FILES).filter((f) => f !== NODE_FILES.healthzDir)]);
 
 const KUBECTL_HINT: Record<string, string> = {
   [CLUSTER_FILES.services]: 'kubectl get services -A -o json',
@@ -19,6 +25,47 @@ const KUBECTL_HINT: Record<string, string> = {
 };
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
+
+const MIB = 1024 * 1024;
+/** A bundle of a large cluster is tens of MiB and a few files per node. */
+export const MAX_ARCHIVE_BYTES = 512 * MIB;
+export const MAX_ARCHIVE_ENTRIES = 10_000;
+const EXTRACTED_TYPES = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory']);
+
+/**
+ * Reads the archive's headers before extracting anything: too many entries, too many bytes
+ * (a small .tar.gz can expand to gigabytes) or an entry that is not a file or directory
+ * (links, devices, FIFOs) refuse the bundle. Stops at the first such header.
+ */
+async function checkArchive(path: string): Promise<void> {
+  const { Parser } = await import('tar');
+  return new Promise((resolve, reject) => {
+    let entries = 0;
+    let bytes = 0;
+    let done = false;
+    const input = createReadStream(path);
+    const parser = new Parser({ strict: true });
+    const fail = (message: string) => {
+      if (done) return;
+      done = true;
+      input.destroy();
+      reject(badInput(`snapshot ${path}: ${message}`));
+    };
+    parser.on('entry', (entry: ReadEntry) => {
+      if (++entries > MAX_ARCHIVE_ENTRIES) return fail(`more than ${MAX_ARCHIVE_ENTRIES} entries; a bundle has a few files per node`);
+      if (!EXTRACTED_TYPES.has(entry.type)) return fail(`${entry.path} is a ${entry.type} entry; a bundle holds only regular files and directories`);
+      bytes += entry.size ?? 0;
+      if (bytes > MAX_ARCHIVE_BYTES) return fail(`expands to more than ${MAX_ARCHIVE_BYTES / MIB} MiB`);
+      entry.resume();
+    });
+    parser.on('error', (e: Error) => fail(`not a readable .tar.gz (${e.message})`));
+    parser.on('end', () => {
+      if (!done) (done = true), resolve();
+    });
+    input.on('error', (e) => fail(`cannot read (${e.message})`));
+    input.pipe(parser);
+  });
+}
 
 /** Reads contract 1 from a directory or a .tar.gz; every error names the file (and line). */
 export class SnapshotSource implements ClusterSource {
@@ -36,18 +83,23 @@ export class SnapshotSource implements ClusterSource {
   static async open(path: string): Promise<SnapshotSource> {
     const info = await stat(path).catch(() => null);
     if (!info) throw badInput(`snapshot ${path}: no such file or directory`);
-    if (info.isDirectory()) return new SnapshotSource(await bundleRoot(path), null, path);
+    if (info.isDirectory()) return new SnapshotSource(await bundleRoot(path, path), null, path);
     if (!/\.(tar\.gz|tgz)$/.test(path)) throw badInput(`snapshot ${path}: expected a directory or a .tar.gz bundle`);
-    const dir = await mkdtemp(join(tmpdir(), 'netpath-snapshot-'));
+    await checkArchive(path);
+    const dir = await makeTempDir('netpath-snapshot-');
     try {
       // tar is loaded only for a .tar.gz bundle.
       const { extract } = await import('tar');
-      await extract({ file: path, cwd: dir, strict: true });
+      try {
+        await extract({ file: path, cwd: dir, strict: true, filter: (_p, entry) => EXTRACTED_TYPES.has((entry as ReadEntry).type) });
+      } catch (e) {
+        throw badInput(`snapshot ${path}: not a readable .tar.gz (${(e as Error).message})`);
+      }
+      return new SnapshotSource(await bundleRoot(dir, path), dir, path);
     } catch (e) {
-      await rm(dir, { recursive: true, force: true });
-      throw badInput(`snapshot ${path}: not a readable .tar.gz (${(e as Error).message})`);
+      await removeTempDir(dir);
+      throw e;
     }
-    return new SnapshotSource(await bundleRoot(dir), dir, path);
   }
 
   async readState(): Promise<ClusterState> {
@@ -68,37 +120,44 @@ export class SnapshotSource implements ClusterSource {
 
   async readNodes(query: NodeQuery): Promise<Map<string, NodeDump>> {
     const dir = join(this.root, NODES_DIR);
-    const present = new Set(await readdir(dir).catch(() => [] as string[]));
+    const nodesDir = await lstat(dir).catch(() => null);
+    if (nodesDir && !nodesDir.isDirectory()) throw badInput(`snapshot: ${NODES_DIR} is not a directory; a bundle holds only regular files and directories`);
+    const entries = nodesDir ? await readdir(dir, { withFileTypes: true }) : [];
+    const present = new Map(entries.map((e) => [e.name, e]));
     const dumps = new Map<string, NodeDump>();
     for (const node of query.nodes) {
-      if (!present.has(node)) continue;
+      const entry = present.get(node);
+      if (!entry) continue;
+      if (!entry.isDirectory()) throw badInput(`snapshot: ${join(NODES_DIR, node)} is not a directory (a link?); a bundle holds only regular files and directories`);
       dumps.set(node, await this.readNodeDir(node, join(dir, node)));
     }
     return dumps;
   }
 
   async close(): Promise<void> {
-    if (this.cleanupDir) await rm(this.cleanupDir, { recursive: true, force: true });
+    if (this.cleanupDir) await removeTempDir(this.cleanupDir);
   }
 
   private async readList<T>(file: string, required: boolean): Promise<T[] | null> {
     const rel = join(CLUSTER_DIR, file);
-    const path = join(this.root, rel);
-    if (!(await exists(path))) {
+    const text = await readBundleFile(this.root, rel);
+    if (text === null) {
       if (!required) return null;
       throw badInput(`snapshot: missing ${rel} (create it with: ${KUBECTL_HINT[file]} > ${rel})`);
     }
-    const doc = parseJson(await readFile(path, 'utf8'), rel);
-    const items = (doc as { items?: unknown }).items;
+    const doc = parseJson(text, rel);
+    const items = (doc as { items?: unknown } | null)?.items;
     if (!Array.isArray(items)) throw badInput(`${rel}: expected a List with "items" (as ${KUBECTL_HINT[file]} prints)`);
+    await validateClusterFile(file, rel, doc);
     return items as T[];
   }
 
   private async readKubeProxyConfig(): Promise<KubeProxyConfig | null> {
     const rel = join(CLUSTER_DIR, CLUSTER_FILES.kubeProxyConfig);
-    const path = join(this.root, rel);
-    if (!(await exists(path))) return null;
-    const doc = parseJson(await readFile(path, 'utf8'), rel);
+    const text = await readBundleFile(this.root, rel);
+    if (text === null) return null;
+    const doc = parseJson(text, rel);
+    await validateClusterFile(CLUSTER_FILES.kubeProxyConfig, rel, doc);
     try {
       // Named as the object it is, as a live read names it, so both runs say the same.
       return kubeProxyConfigFromConfigMap(doc, 'configmap kube-system/kube-proxy');
@@ -119,10 +178,12 @@ export class SnapshotSource implements ClusterSource {
           const m = /^(\d+)\.json$/.exec(f);
           if (!m) continue;
           const frel = join(rel, f);
-          healthz.set(Number(m[1]), healthzReading(await readFile(join(dir, entry.name, f), 'utf8'), frel));
+          const text = (await readBundleFile(this.root, frel)) ?? '';
+          healthz.set(Number(m[1]), healthzReading(text, frel));
         }
-      } else if (entry.isFile()) {
-        const text = await readFile(join(dir, entry.name), 'utf8');
+      } else if (entry.isFile() || DUMP_NAMES.has(entry.name)) {
+        // A dump name that is a link, FIFO or device is refused by the reader, not skipped.
+        const text = (await readBundleFile(this.root, rel)) ?? '';
         if (entry.name === NODE_FILES.proxyMode) proxyMode = bundleFile(() => parseProxyModeAnswer(text, rel));
         else files.set(entry.name, text);
       }
@@ -132,12 +193,12 @@ export class SnapshotSource implements ClusterSource {
 }
 
 /** A tarball may wrap the bundle in one top directory; accept both shapes. */
-async function bundleRoot(dir: string): Promise<string> {
+async function bundleRoot(dir: string, shownAs: string): Promise<string> {
   if (await exists(join(dir, CLUSTER_DIR))) return dir;
   const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory());
   const only = entries.length === 1 ? entries[0] : undefined;
   if (only && (await exists(join(dir, only.name, CLUSTER_DIR)))) return join(dir, only.name);
-  throw badInput(`snapshot ${basename(dir)}: no ${CLUSTER_DIR}/ directory (see README: snapshot bundle layout)`);
+  throw badInput(`snapshot ${shownAs}: no ${CLUSTER_DIR}/ directory (see README: snapshot bundle layout)`);
 }
 
 function parseJson(text: string, rel: string): unknown {

@@ -2,6 +2,7 @@
 import type { Protocol } from '../../model/packet.ts';
 import type { DumpNotice, HostView, WalkStep } from '../types.ts';
 import type { Ruleset } from './ruleset.ts';
+import type { WalkBudget } from '../walk-budget.ts';
 
 /** The virtual service IPVS scheduled the packet to (IPVS mode); `-m ipvs` reads it. */
 export interface IpvsState {
@@ -60,6 +61,8 @@ export interface ChainContext {
   sets?: SetMatcher;
   /** Receives walk-time notices (unknown set contents, jumps to chains the dump lacks, loops). */
   notice(notice: DumpNotice): void;
+  /** Bounds this walk; a fresh default budget per context when absent. */
+  budget?: WalkBudget;
 }
 
 export function withCondition<T extends WalkState>(state: T, conditions: readonly string[]): T {

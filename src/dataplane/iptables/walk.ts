@@ -6,11 +6,13 @@
 import type { DumpNotice, HostView, WalkOutcome, WalkPacket } from '../types.ts';
 import { evaluateChain } from './chain-eval.ts';
 import { isLocalAddress } from './addresses.ts';
+import { WalkBudget } from '../walk-budget.ts';
 import type { Ruleset } from './ruleset.ts';
 import type { ChainBranch, ChainContext, SetMatcher, WalkState } from './state.ts';
 
 export interface WalkOptions {
   sets?: SetMatcher;
+  budget?: WalkBudget;
   notice?: (notice: DumpNotice) => void;
 }
 
@@ -59,7 +61,7 @@ function stopped(b: ChainBranch): WalkOutcome | null {
 }
 
 export function walkIptables(ruleset: Ruleset, packet: WalkPacket, host: HostView, options: WalkOptions = {}): WalkOutcome[] {
-  const ctx: ChainContext = { ruleset, host, notice: options.notice ?? (() => {}), ...(options.sets ? { sets: options.sets } : {}) };
+  const ctx: ChainContext = { ruleset, host, notice: options.notice ?? (() => {}), ...(options.sets ? { sets: options.sets } : {}), budget: options.budget ?? new WalkBudget() };
 
   const postrouting = (accepted: boolean): Stage => (state) =>
     evaluateChain(ctx, 'nat', 'POSTROUTING', state).map((b) => stopped(b) ?? finish(b, accepted));

@@ -125,7 +125,8 @@ function dimensionsOf(type: string, n: number, fail: Fail): IpsetDimension[] {
 
 function parseMember(set: IpsetSet, line: string, n: number, fail: Fail): IpsetMember {
   // Element first, then options: comment "...", timeout N, packets N bytes N, nomatch, skb*.
-  const m = /^(\S+)(.*)$/.exec(line)!;
+  // `s`: a stray CR inside the line is text, not an end of line (without it the match fails).
+  const m = /^(\S+)(.*)$/s.exec(line)!;
   const member: IpsetMember = { element: m[1]!, comment: null, timeout: null, nomatch: false, line: n };
   let rest = m[2]!.trim();
   while (rest) {

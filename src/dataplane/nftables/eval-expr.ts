@@ -75,7 +75,9 @@ export function evalExpr(e: NftExpr, p: PacketView): EvalResult {
       return value({ t: 'sym', v: addressType(addr, p) });
     }
     case 'numgen':
-      if (e.mod <= 0) return unknown(e, 'modulus must be positive');
+      // The kernel's modulus and offset are u32; anything else is a damaged dump, not a draw.
+      if (!isU32(e.mod) || e.mod === 0) return unknown(e, 'modulus must be an integer from 1 to 2^32-1');
+      if (!isU32(e.offset) || e.offset + e.mod - 1 > 0xffffffff) return unknown(e, 'offset must be an integer with offset+mod within 2^32');
       return { kind: 'numgen', mode: e.mode, mod: e.mod, offset: e.offset };
     case 'concat': {
       const items: PacketValue[] = [];
@@ -137,8 +139,12 @@ function maskOf(prefix: number, family: Family): bigint {
   return prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix);
 }
 
+const isU32 = (n: number) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
+
 function binop(op: string, a: bigint, b: bigint): bigint {
   const mask32 = 0xffffffffn;
+  // Registers are 32 bits wide: a shift by 32 or more leaves nothing (and a huge BigInt shift throws).
+  if ((op === '<<' || op === '>>') && (b < 0n || b >= 32n)) return 0n;
   switch (op) {
     case '&':
       return a & b;

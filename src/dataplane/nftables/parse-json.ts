@@ -8,6 +8,7 @@ import { RulesetBuilder } from './ruleset-builder.ts';
 /** Parses `nft -j list ruleset` (libnftables JSON schema 1). Throws DumpParseError when malformed. */
 export function parseNftJson(text: string, file = 'nft.json'): NftRuleset {
   const doc = parseJsonText(text, file);
+  checkDepth(doc, file);
   const items = (doc as { nftables?: unknown } | null)?.nftables;
   if (typeof doc !== 'object' || doc === null || !Array.isArray(items)) {
     throw new DumpParseError(file, 1, 'not `nft -j list ruleset` output: no top-level "nftables" array');
@@ -53,6 +54,23 @@ export function parseNftJson(text: string, file = 'nft.json'): NftRuleset {
 }
 
 type Obj = Record<string, unknown>;
+
+/**
+ * `nft -j` nests a rule a dozen levels deep; the parser, renderer and evaluator recurse on the
+ * nesting, so a document far deeper is refused here, before it can overflow the stack.
+ */
+const MAX_JSON_DEPTH = 64;
+
+function checkDepth(doc: unknown, file: string): void {
+  const stack: [unknown, number, string][] = [[doc, 0, '']];
+  while (stack.length) {
+    const [v, depth, where] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > MAX_JSON_DEPTH) throw new DumpParseError(file, null, `${where || 'the document'}: nested deeper than ${MAX_JSON_DEPTH} levels`);
+    // Name the top-level item (nftables[i]) that holds the nesting: that is where a reader looks.
+    for (const [k, c] of Object.entries(v)) stack.push([c, depth + 1, depth === 1 && Array.isArray(v) ? `nftables[${k}]` : where]);
+  }
+}
 
 function single(item: unknown, where: string, file: string): [string, Obj] {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new DumpParseError(file, null, `${where}: expected an object`);

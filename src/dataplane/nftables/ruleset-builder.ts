@@ -1,5 +1,5 @@
 import { DumpParseError } from '../errors.ts';
-import type { NftChain, NftElement, NftExpr, NftNotice, NftRule, NftRuleset, NftSet, NftStatement, NftTable } from './model.ts';
+import type { NftChain, NftElement, NftExpr, NftNotice, NftRule, NftRuleset, NftSet, NftStatement, NftTable, NftVerdict } from './model.ts';
 import { tableLabel } from './model.ts';
 
 /**
@@ -91,7 +91,7 @@ export class RulesetBuilder {
   private checkStatement(t: NftTable, st: NftStatement, where: string, line: number | null): void {
     switch (st.kind) {
       case 'verdict':
-        this.checkTarget(t, st.target, where, line);
+        this.checkTarget(t, st, where, line);
         return;
       case 'match':
         this.checkExpr(t, st.left, where, line);
@@ -115,10 +115,12 @@ export class RulesetBuilder {
   }
 
   private checkElement(t: NftTable, e: NftElement, where: string, line: number | null): void {
-    if (e.data?.kind === 'verdict') this.checkTarget(t, e.data.target, where, line);
+    if (e.data?.kind === 'verdict') this.checkTarget(t, e.data, where, line);
   }
 
-  private checkTarget(t: NftTable, target: string | null, where: string, line: number | null): void {
+  private checkTarget(t: NftTable, v: NftVerdict, where: string, line: number | null): void {
+    const target = v.target;
+    if (target === null && (v.verdict === 'jump' || v.verdict === 'goto')) throw this.error(line, `${where}: ${v.verdict} without a target chain`);
     if (target !== null && !t.chains.has(target)) {
       throw this.error(line, `${where} jumps to chain "${target}", which ${tableLabel(t)} does not declare`);
     }

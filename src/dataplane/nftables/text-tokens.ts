@@ -55,7 +55,9 @@ export function tokenize(text: string, file: string): Token[] {
       i++;
     } else {
       let j = i;
-      while (j < text.length && !/[\s{};,"#]/.test(text[j] as string)) j++;
+      // Only the separators above end a word: a word of other whitespace (U+2028, form feed)
+      // would be empty and the scan would never move on.
+      while (j < text.length && !/[ \t\r\n{};,"#]/.test(text[j] as string)) j++;
       push('word', text.slice(i, j), i, j);
       i = j;
     }

@@ -6,7 +6,7 @@ import type { NftChain, NftElement, NftExpr, NftRule, NftSet, NftStatement, NftT
 import { tableLabel } from './model.ts';
 import { formatDuration, renderElement, renderExpr } from './render.ts';
 import type { Flow, WalkContext, WalkState } from './walk-state.ts';
-import { clone, elementStep, packetView, ruleStep, withCondition } from './walk-state.ts';
+import { clone, elementStep, fateKey, mergeFlows, packetView, ruleStep, withCondition } from './walk-state.ts';
 
 /** Rule-by-rule evaluation of one chain, with jump/goto/vmap and probability splits. */
 
@@ -17,20 +17,41 @@ const MAX_DEPTH = 16;
 export function runChain(ctx: WalkContext, table: NftTable, chain: NftChain, s: WalkState, depth: number): Flow[] {
   if (depth > MAX_DEPTH) return [{ s: withCondition(s, `jumps deeper than ${MAX_DEPTH} at chain ${chain.name}: not followed`), end: 'return' }];
   let pending = [s];
-  const out: Flow[] = [];
+  let out: Flow[] = [];
   for (const rule of chain.rules) {
-    const next: WalkState[] = [];
+    const next: Flow[] = [];
     for (const st of pending) {
+      ctx.budget.step(ctx.rs.file, rule.line);
       for (const f of runStatements({ ctx, table, rule, depth }, 0, st, { pushed: false, hits: [] })) {
-        if (f.end === 'next') next.push(f.s);
+        if (f.end === 'next') next.push(f);
         else out.push(f);
       }
     }
-    pending = next;
+    pending = mergeFlows(next).map((f) => f.s);
+    out = mergeFlows(out);
+    ctx.budget.branches(pending.length + out.length, ctx.rs.file, rule.line);
     if (!pending.length) break;
   }
   for (const st of pending) out.push({ s: st, end: 'return' });
-  return out;
+  return mergeFlows(out);
+}
+
+/**
+ * A chain's exits depend only on the branch's fate and the jump depth, so they are computed
+ * once from a fresh branch and grafted onto each caller's history: a chain reached through many
+ * routes (numgen maps that fan out and rejoin) is walked once, not once per route.
+ */
+function enter(ctx: WalkContext, table: NftTable, chain: NftChain, s: WalkState, depth: number): Flow[] {
+  const key = `${table.family} ${table.name}\0${chain.name}\0${depth}\0${fateKey(s)}`;
+  let flows = ctx.memo.get(key);
+  if (!flows) {
+    flows = runChain(ctx, table, chain, { ...s, prob: 1, steps: [], conditions: [] }, depth);
+    ctx.memo.set(key, flows);
+  }
+  return flows.map((f) => {
+    const conditions = [...s.conditions, ...f.s.conditions.filter((c) => !s.conditions.includes(c))];
+    return { s: { ...f.s, prob: s.prob * f.s.prob, steps: [...s.steps, ...f.s.steps], conditions }, end: f.end };
+  });
 }
 
 interface At {
@@ -228,7 +249,7 @@ function call(at: At, how: 'jump' | 'goto', target: string, s: WalkState, pr: Pr
   const s1 = act(at, s, pr);
   const after = s1.steps.length;
   const chain = at.table.chains.get(target) as NftChain;
-  return runChain(at.ctx, at.table, chain, s1, at.depth + 1).map((f) => {
+  return enter(at.ctx, at.table, chain, s1, at.depth + 1).map((f) => {
     if (f.end !== 'return') return f;
     let s2 = f.s;
     if (!pr.pushed && s2.steps.length === after) {

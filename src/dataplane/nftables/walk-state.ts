@@ -4,6 +4,7 @@ import type { PacketView } from './eval-expr.ts';
 import type { NftChain, NftElement, NftExpr, NftRule, NftRuleset, NftSet, NftTable } from './model.ts';
 import { tableLabel } from './model.ts';
 import { renderElement } from './render.ts';
+import type { WalkBudget } from '../walk-budget.ts';
 
 /** One branch of a walk: the packet as rewritten so far and what happened to it. */
 export interface WalkState {
@@ -36,6 +37,29 @@ export interface WalkContext {
   family: Family;
   protocol: number;
   isLocal(ip: string): boolean;
+  budget: WalkBudget;
+  /** Exits of chains already walked, per (chain, depth, fate): see walk-rules.ts `enter`. */
+  memo: Map<string, Flow[]>;
+}
+
+/** What makes two branches behave the same from here on: everything but their history. */
+export const fateKey = (s: WalkState): string =>
+  JSON.stringify([s.saddr, s.daddr, s.dport, String(s.mark), s.dnat, s.masquerade, [...s.natDone].sort(), s.accepted, s.dynamic]);
+
+/**
+ * Branches that rejoin with the same fate, conditions and end are one branch: their
+ * probabilities add up and the steps of the first (in rule order) stand for all of them.
+ */
+export function mergeFlows(flows: Flow[]): Flow[] {
+  if (flows.length < 2) return flows;
+  const byKey = new Map<string, Flow>();
+  for (const f of flows) {
+    const key = `${f.end}\0${fateKey(f.s)}\0${f.s.conditions.join('\0')}`;
+    const seen = byKey.get(key);
+    if (seen) byKey.set(key, { s: { ...seen.s, prob: seen.s.prob + f.s.prob }, end: f.end });
+    else byKey.set(key, f);
+  }
+  return byKey.size === flows.length ? flows : [...byKey.values()];
 }
 
 export function clone(s: WalkState): WalkState {

@@ -5,12 +5,15 @@ import type { HostView, WalkOutcome, WalkPacket, Walker } from '../types.ts';
 import type { NftChain, NftElement, NftNotice, NftRuleset, NftTable } from './model.ts';
 import { tableLabel } from './model.ts';
 import { runChain } from './walk-rules.ts';
+import { WalkBudget } from '../walk-budget.ts';
 import type { WalkContext, WalkState } from './walk-state.ts';
 import { clone, policyStep } from './walk-state.ts';
 
 export interface NftWalker extends Walker {
   /** Parse notices (unknown expressions) and layout notices (other tables walked, stale chains). */
   notices(): NftNotice[];
+  /** walk() with a caller's budget, whose step count tests read. */
+  walkWithBudget(packet: WalkPacket, host: HostView, budget: WalkBudget): WalkOutcome[];
 }
 
 /**
@@ -26,6 +29,7 @@ export function createNftWalker(rs: NftRuleset): NftWalker {
     mode: 'nftables',
     notices: () => [...rs.notices, ...layout],
     walk: (packet, host) => walk(rs, hooks, packet, host),
+    walkWithBudget: (packet, host, budget) => walk(rs, hooks, packet, host, budget),
   };
 }
 
@@ -39,7 +43,7 @@ type BaseChain = { table: NftTable; chain: NftChain };
 /** Per IP family: the base chains at each hook, in the order a packet passes them. */
 type HookIndex = Record<4 | 6, ReadonlyMap<string, readonly BaseChain[]>>;
 
-function walk(rs: NftRuleset, hooks: HookIndex, packet: WalkPacket, host: HostView): WalkOutcome[] {
+function walk(rs: NftRuleset, hooks: HookIndex, packet: WalkPacket, host: HostView, budget?: WalkBudget): WalkOutcome[] {
   const src = parseIP(packet.src);
   const dst = parseIP(packet.dst);
   if (!src || !dst || src.family !== dst.family) throw new Error(`nftables walk: addresses ${packet.src} -> ${packet.dst} are not one IP family`);
@@ -48,6 +52,8 @@ function walk(rs: NftRuleset, hooks: HookIndex, packet: WalkPacket, host: HostVi
     family: dst.family,
     protocol: PROTOCOL_NUMBERS[packet.protocol],
     isLocal: localAddressTest(host),
+    budget: budget ?? new WalkBudget(),
+    memo: new Map(),
   };
   const conditions: string[] = [];
   const kpFamily = dst.family === 4 ? 'ip' : 'ip6';
