@@ -17,6 +17,12 @@ export const NODE_FILES = {
   ipvsadm: 'ipvsadm.txt',
   ipset: 'ipset.txt',
   healthzDir: 'healthz',
+  // Optional node state (issue 10): what the kernel and kube-proxy are doing now.
+  conntrack: 'conntrack.txt',
+  conntrackStats: 'conntrack-stats.txt',
+  conntrackCount: 'conntrack-count',
+  kubeProxyMetrics: 'kube-proxy-metrics.txt',
+  kubeProxyHealthz: 'kube-proxy-healthz.json',
 } as const;
 
 /** Dump files a node directory may hold, in the order capture writes them. */
@@ -25,4 +31,9 @@ export const DUMP_FILES: readonly string[] = [
   NODE_FILES.nftJson,
   NODE_FILES.ipvsadm,
   NODE_FILES.ipset,
+  NODE_FILES.conntrack,
+  NODE_FILES.conntrackStats,
+  NODE_FILES.conntrackCount,
+  NODE_FILES.kubeProxyMetrics,
+  NODE_FILES.kubeProxyHealthz,
 ];

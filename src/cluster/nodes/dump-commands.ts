@@ -19,7 +19,7 @@ export interface CommandRunner {
   run(argv: readonly string[]): Promise<CommandResult>;
 }
 
-export const TOOLS = ['iptables-save', 'iptables-legacy-save', 'iptables-nft-save', 'nft', 'ipvsadm', 'ipset', 'curl'] as const;
+export const TOOLS = ['iptables-save', 'iptables-legacy-save', 'iptables-nft-save', 'nft', 'ipvsadm', 'ipset', 'curl', 'conntrack', 'cat'] as const;
 export type Tool = (typeof TOOLS)[number];
 
 /** The argv prefix that runs each tool (e.g. `['chroot', '/host', 'nft']`), or null when absent. */
@@ -113,8 +113,30 @@ export async function collectNodeDump(
       if (body !== null) files.set(healthzFile(port), body);
     }
   }
+  for (const [file, text] of await readNodeState(run)) files.set(file, text);
   return { node: target.node, location, proxyMode, files, healthz };
 }
+
+/**
+ * What the kernel and kube-proxy are doing now (issue 10), all reads: the connection tracking
+ * table, its counters and fill, kube-proxy's metrics and its own /healthz. Each is optional: a
+ * tool that is missing or fails leaves its file out.
+ */
+async function readNodeState(run: Run): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const keep = (file: string, res: CommandResult | null) => {
+    if (res && res.exitCode === 0 && res.stdout.trim() !== '') out.set(file, res.stdout);
+  };
+  const extended = await run('conntrack', ['-L', '-o', 'extended']);
+  keep(NODE_FILES.conntrack, extended?.exitCode === 0 ? extended : await run('conntrack', ['-L']));
+  keep(NODE_FILES.conntrackStats, await run('conntrack', ['-S']));
+  keep(NODE_FILES.conntrackCount, await run('cat', [`${NF_PROC}/nf_conntrack_count`, `${NF_PROC}/nf_conntrack_max`]));
+  keep(NODE_FILES.kubeProxyMetrics, await run('curl', ['-s', '--max-time', CURL_TIMEOUT_S, 'http://127.0.0.1:10249/metrics']));
+  keep(NODE_FILES.kubeProxyHealthz, await run('curl', ['-s', '--max-time', CURL_TIMEOUT_S, 'http://127.0.0.1:10256/healthz']));
+  return out;
+}
+
+const NF_PROC = '/proc/sys/net/netfilter';
 
 type Run = (tool: Tool, args: readonly string[]) => Promise<CommandResult | null>;
 
@@ -135,16 +157,17 @@ async function inferMode(run: Run): Promise<ProxyMode> {
 
 /** Both backends' saves, then the one kube-proxy used; plain iptables-save when neither variant exists. */
 async function readIptables(run: Run, node: string): Promise<{ text: string; choice: BackendChoice | null }> {
-  const [legacy, nft] = await Promise.all([run('iptables-legacy-save', []), run('iptables-nft-save', [])]);
+  // -c: each rule's [packets:bytes], the new connections it matched since it was written (issue 10).
+  const [legacy, nft] = await Promise.all([run('iptables-legacy-save', ['-c']), run('iptables-nft-save', ['-c'])]);
   const ok = (r: CommandResult | null) => (r && r.exitCode === 0 ? r.stdout : null);
   if (ok(legacy) !== null || ok(nft) !== null) {
     const choice = detectIptablesBackend(ok(legacy), ok(nft));
     const text = choice.backend === 'legacy' ? ok(legacy) : ok(nft);
     if (text !== null) return { text, choice };
   }
-  const plain = await run('iptables-save', []);
+  const plain = await run('iptables-save', ['-c']);
   if (!plain) throw new NetpathError(ExitCode.NODE_ACCESS, `node ${node}: no iptables-save on the node or in the debug image (pass --image)`);
-  if (plain.exitCode !== 0) throw commandFailed(node, ['iptables-save'], plain);
+  if (plain.exitCode !== 0) throw commandFailed(node, ['iptables-save', '-c'], plain);
   return { text: plain.stdout, choice: null };
 }
 
