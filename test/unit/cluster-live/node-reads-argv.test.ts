@@ -31,7 +31,7 @@ test('an iptables node read runs exactly these argv lists, and keeps the node-st
       return out === undefined ? { exitCode: 1, stdout: '', stderr: 'unexpected' } : { exitCode: 0, stdout: out, stderr: '' };
     },
   };
-  const tools = Object.fromEntries(TOOLS.map((t) => [t, [t]])) as Toolbox;
+  const tools = Object.fromEntries(TOOLS.map((t) => [t, [t]])) as unknown as Toolbox;
   const dump = await collectNodeDump(runner, tools, { node: 'node-a', address: '10.240.0.11', healthCheckPorts: [31000] }, 'live');
   assert.deepEqual(ran, [
     ['curl', '-s', '--max-time', '5', 'http://127.0.0.1:10249/proxyMode'],
@@ -57,7 +57,7 @@ test('without conntrack on the node the read still succeeds, without the conntra
       return { exitCode: 7, stdout: '', stderr: 'no' };
     },
   };
-  const tools = Object.fromEntries(TOOLS.map((t) => [t, t === 'conntrack' || t.startsWith('iptables-') && t !== 'iptables-save' ? null : [t]])) as Toolbox;
+  const tools = Object.fromEntries(TOOLS.map((t) => [t, t === 'conntrack' || t.startsWith('iptables-') && t !== 'iptables-save' ? null : [t]])) as unknown as Toolbox;
   const dump = await collectNodeDump(runner, tools, { node: 'n', address: null, healthCheckPorts: [] }, 'live');
   assert.deepEqual([...dump.files.keys()], [NODE_FILES.iptablesSave]);
 });
