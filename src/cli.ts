@@ -5,6 +5,7 @@ import { register as registerExplain } from './commands/explain-svc.ts';
 import { register as registerTrace } from './commands/trace.ts';
 import { register as registerCapture } from './commands/capture.ts';
 import { register as registerCleanup } from './commands/cleanup.ts';
+import { register as registerNode } from './commands/node.ts';
 import { DumpParseError } from './dataplane/errors.ts';
 import { ExitCode, NetpathError } from './errors.ts';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerTrace(program);
   registerCapture(program);
   registerCleanup(program);
+  registerNode(program);
   return program;
 }
 
