@@ -36,7 +36,8 @@ function runRules(ctx: ChainContext, table: string, chain: Chain, from: number, 
     const matched: WalkState = {
       ...assumed,
       probability: assumed.probability * m.probability,
-      steps: [...assumed.steps, { table, chain: chain.name, rule: rule.text, line: rule.line, file: rule.file }],
+      // A step shows the rule, not the counters of one reading (iptables-save -c prefixes them).
+      steps: [...assumed.steps, { table, chain: chain.name, rule: rule.text.replace(/^\[\d+:\d+\]\s+/, ''), line: rule.line, file: rule.file }],
     };
     const exits = applyTarget(ctx, table, chain, i, matched, path);
     if (m.probability >= 1) return exits;
