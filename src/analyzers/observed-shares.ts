@@ -89,7 +89,7 @@ export function observedShares(service: V1Service, slices: readonly V1EndpointSl
       const staleBy = new Map<string, ConntrackEntry[]>();
       for (const e of mine) {
         const to = `${e.reply.src}:${e.reply.sport}`;
-        if (e.reply.src !== e.original.dst && !current.has(to)) staleBy.set(`${e.original.dst}\0${to}`, [...(staleBy.get(`${e.original.dst}\0${to}`) ?? []), e]);
+        if (e.reply.src !== e.original.dst && !current.has(to) && mattersWhenStale(e)) staleBy.set(`${e.original.dst}\0${to}`, [...(staleBy.get(`${e.original.dst}\0${to}`) ?? []), e]);
       }
       for (const [key, entries] of staleBy) {
         const [address, to] = key.split('\0') as [string, string];
@@ -146,6 +146,16 @@ export function observedShares(service: V1Service, slices: readonly V1EndpointSl
     });
   }
   return { ports, stale, findings };
+}
+
+/**
+ * UDP and SCTP entries keep steering new datagrams to the old address (kube-proxy deletes them
+ * itself after a sync); a TCP entry matters only while the connection is being set up or open:
+ * TIME_WAIT and closing states are history.
+ */
+function mattersWhenStale(e: ConntrackEntry): boolean {
+  if (e.protocol !== 'tcp') return true;
+  return e.state === 'ESTABLISHED' || e.state === 'SYN_SENT' || e.state === 'SYN_RECV';
 }
 
 function hasCounters(dump: IptablesDump | null): boolean {
