@@ -16,6 +16,7 @@ import { nodePortAndLoadBalancer } from './scenarios/external.ts';
 import { hostNetworkEndpoints } from './scenarios/host-network.ts';
 import { internalTrafficPolicyLocal, loadBalancerSourceRanges, noEndpoints, sessionAffinityClientIP } from './scenarios/policies.ts';
 import { staleKubeProxy } from './scenarios/stale.ts';
+import { kernelState } from './scenarios/kernel-state.ts';
 import { trafficDistribution } from './scenarios/topology.ts';
 
 const MODES = (process.env.NETPATH_E2E_MODES ?? 'iptables,nftables').split(',') as ProxyMode[];
@@ -45,5 +46,6 @@ for (const mode of MODES) {
     test('live explain-svc (--local-netns) equals explain-svc on its capture', () => captureEquality(cluster()));
     // Last: it stops kube-proxy on node-b for good.
     test('kube-proxy stopped on node-b: dataplane-stale there only', () => staleKubeProxy(cluster()));
+    test('kernel state: counters and conntrack per endpoint equal the pods\' tallies; stale UDP entries and their clearing command', () => kernelState(cluster()));
   });
 }
