@@ -73,7 +73,11 @@ export function observedShares(service: V1Service, slices: readonly V1EndpointSl
   const addresses = new Set([...(service.spec?.clusterIPs ?? []), ...(service.spec?.externalIPs ?? []), ...(service.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '')].filter(Boolean));
   const current = new Set<string>();
   for (const s of slices) {
-    for (const e of s.endpoints ?? []) for (const a of e.addresses ?? []) for (const p of s.ports ?? []) current.add(`${a}:${p.port}`);
+    for (const e of s.endpoints ?? []) {
+      // An endpoint kube-proxy still sends to: ready (unset means ready) or serving while terminating.
+      if (e.conditions?.ready === false && e.conditions?.serving !== true) continue;
+      for (const a of e.addresses ?? []) for (const p of s.ports ?? []) current.add(`${a}:${p.port}`);
+    }
   }
   const ports: ObservedPort[] = [];
   const stale: StaleConntrack[] = [];

@@ -82,3 +82,17 @@ test('causes: even counters but uneven live connections is keep-alive pinning; C
   const sticky = observedShares({ ...service, spec: { ...service.spec, sessionAffinity: 'ClientIP' } }, slices, [path(80, 'TCP', ALL)], [node]);
   assert.match(sticky.ports[0]!.cause!, /session affinity/);
 });
+
+test('an endpoint still listed but neither ready nor serving (a deleted pod) is no longer an endpoint: its UDP entries are stale', () => {
+  const listed = slices.map((s) => ({
+    ...s,
+    endpoints: (s.endpoints ?? []).map((e) => (e.addresses.includes('10.244.3.2') ? { ...e, conditions: { ready: false, serving: false, terminating: true } } : e)),
+  }));
+  const node: NodeObservation = { node: 'node-a', conntrack: { entries: parseConntrack(fixture('conntrack-L-harness-stale-udp.txt'), 'c'), file: 'c' }, iptables: null };
+  assert.deepEqual(observedShares(service, listed, [], [node]).stale.map((x) => [x.endpoint, x.entries]), [['10.244.3.2:8080', 8]]);
+  const serving = slices.map((s) => ({
+    ...s,
+    endpoints: (s.endpoints ?? []).map((e) => (e.addresses.includes('10.244.3.2') ? { ...e, conditions: { ready: false, serving: true, terminating: true } } : e)),
+  }));
+  assert.deepEqual(observedShares(service, serving, [], [node]).stale, []);
+});
