@@ -80,7 +80,6 @@ export async function kernelState(c: Cluster): Promise<void> {
     // A first connection to a fresh pod can be lost to neighbour resolution; warm up, then measure
     // what the next N connections add to each counter and to each endpoint's conntrack entries.
     await probe(c, { from: client.netns, address: cip, port: 80, count: 20 });
-    await probe(c, { from: client.netns, address: cip, port: 81, protocol: 'udp', count: 20 });
     const baseEx = await explain();
     const baseDump = await readA();
     const baseState = readNodeState(baseDump);
@@ -97,8 +96,17 @@ export async function kernelState(c: Cluster): Promise<void> {
         assert.ok(seen && base, `observed shares for node-a port ${port}`);
         for (const e of seen.endpoints) {
           const b: ObservedEndpoint = base.endpoints.find((x) => x.ip === e.ip)!;
-          assert.equal(e.ruleCounter! - b.ruleCounter!, answered(tally, e.pod), `${port}: KUBE-SEP counter of ${e.pod} grew by the connections it answered`);
-          assert.equal(e.conntrack.entries - b.conntrack.entries, answered(tally, e.pod), `${port}: conntrack entries to ${e.pod} grew by the connections it answered`);
+          const counter = e.ruleCounter! - b.ruleCounter!;
+          const flows = e.conntrack.entries - b.conntrack.entries;
+          if (port === 80) {
+            assert.equal(counter, answered(tally, e.pod), `${port}: KUBE-SEP counter of ${e.pod} grew by the connections it answered`);
+            assert.equal(flows, answered(tally, e.pod), `${port}: conntrack entries to ${e.pod} grew by the connections it answered`);
+          } else {
+            // UDP: a datagram whose fresh socket drew a source port of a flow still alive (30 s)
+            // joins that flow: no new connection, no counter. Counters and flows still agree.
+            assert.equal(counter, flows, `${port}: KUBE-SEP counter of ${e.pod} grew by its new conntrack flows`);
+            assert.ok(flows <= answered(tally, e.pod), `${port}: ${flows} new flows to ${e.pod} <= ${answered(tally, e.pod)} datagrams it answered`);
+          }
         }
       }
     }
@@ -109,7 +117,8 @@ export async function kernelState(c: Cluster): Promise<void> {
       const before = conntrackByPod(baseState.conntrack?.entries ?? [], proto, port);
       const now = conntrackByPod(state.conntrack?.entries ?? [], proto, port);
       const grew = Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => v !== 0));
-      assert.deepEqual(grew, tally.pods, `${proto}/${port}: conntrack per endpoint grew by the pods' own tallies`);
+      if (proto === 'tcp') assert.deepEqual(grew, tally.pods, `${proto}/${port}: conntrack per endpoint grew by the pods' own tallies`);
+      else for (const [pod, n] of Object.entries(grew)) assert.ok(n <= (tally.pods[pod] ?? 0), `udp: ${n} new flows to ${pod} <= its tally`);
     }
     if (c.layout.proxyMode === 'iptables') {
       const save = dump.files.get('iptables-save.txt') ?? '';
