@@ -118,7 +118,7 @@ export async function kernelState(c: Cluster): Promise<void> {
       const now = conntrackByPod(state.conntrack?.entries ?? [], proto, port);
       const grew = Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => v !== 0));
       if (proto === 'tcp') assert.deepEqual(grew, tally.pods, `${proto}/${port}: conntrack per endpoint grew by the pods' own tallies`);
-      else for (const [pod, n] of Object.entries(grew)) assert.ok(n <= (tally.pods[pod] ?? 0), `udp: ${n} new flows to ${pod} <= its tally`);
+      else for (const [pod, n] of Object.entries(grew) as [string, number][]) assert.ok(n <= (tally.pods[pod] ?? 0), `udp: ${n} new flows to ${pod} <= its tally`);
     }
     if (c.layout.proxyMode === 'iptables') {
       const save = dump.files.get('iptables-save.txt') ?? '';
