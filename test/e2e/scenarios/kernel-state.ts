@@ -146,7 +146,11 @@ export async function kernelState(c: Cluster): Promise<void> {
     await waitForEndpoints(c, ns, 'web', (e) => e.ready === 2);
     const after = await explain();
     const stale = after.observed?.stale.find((x) => x.node === 'node-a' && x.endpoint === `${web2.ip}:8080`);
-    assert.ok(stale, `stale entries to ${web2.ip} reported: ${JSON.stringify(after.observed?.stale)}`);
+    if (!stale) {
+      const raw = (await inNetnsOk(a.netns, ['conntrack', '-L', '-p', 'udp'])).split('\n').filter((l) => l.includes(web2.ip));
+      const slicesNow = JSON.stringify((await c.discovery.listNamespacedEndpointSlice({ namespace: ns })).items.map((x) => x.endpoints));
+      assert.fail(`no stale entries to ${web2.ip} reported (observed ${JSON.stringify(after.observed?.stale)}, nodes ${after.nodes.map((n) => n.name)}); conntrack: ${raw.slice(0, 3).join(' | ')}; slices ${slicesNow}`);
+    }
     assert.equal(stale.protocol, 'udp');
     assert.ok(stale.entries >= toWeb2, `${stale.entries} stale entries >= ${toWeb2} sent after kube-proxy stopped`);
     assert.equal(stale.command, `conntrack -D -p udp --orig-dst ${cip} --orig-port-dst 81 --reply-src ${web2.ip} --reply-port-src 8080`);
