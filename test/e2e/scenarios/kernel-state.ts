@@ -143,7 +143,8 @@ export async function kernelState(c: Cluster): Promise<void> {
     assert.ok(toWeb2 > 0, 'some datagrams reached web-2');
     await removePod(c, web2);
     s.pods.splice(s.pods.indexOf(web2), 1);
-    await waitForEndpoints(c, ns, 'web', (e) => e.ready === 2);
+    // Until web-2 has left the slice it may still be listed as serving while terminating: an endpoint.
+    await waitForEndpoints(c, ns, 'web', (e) => e.ready === 2 && e.total === 2);
     const after = await explain();
     const stale = after.observed?.stale.find((x) => x.node === 'node-a' && x.endpoint === `${web2.ip}:8080`);
     if (!stale) {
