@@ -40,8 +40,10 @@ function wanted(ctx: CompletionContext): Wanted {
         return 'nothing';
     }
   }
-  if (ctx.args.length > 0) return 'nothing';
   const name = ctx.command.name();
+  // node takes any number of node names; the others one argument.
+  if (name === 'node') return 'nodes';
+  if (ctx.args.length > 0) return 'nothing';
   if (name === 'explain-svc' || name === 'capture') return 'services';
   if (name === 'trace') return 'trace-targets';
   return 'nothing';

@@ -5,6 +5,7 @@ import { register as registerCapture } from './capture.ts';
 import { register as registerCleanup } from './cleanup.ts';
 import { register as registerCompletion } from './completion.ts';
 import { register as registerExplain } from './explain-svc.ts';
+import { register as registerNode } from './node.ts';
 import { register as registerTrace } from './trace.ts';
 import { register as registerVersion } from './version.ts';
 import { addExamples } from './examples.ts';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerExplain(program);
   registerTrace(program);
   registerCapture(program);
+  registerNode(program);
   registerCleanup(program);
   registerCompletion(program);
   registerVersion(program);

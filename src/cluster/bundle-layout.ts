@@ -19,6 +19,12 @@ export const NODE_FILES = {
   /** (optional) `ip -j addr`: the node's own addresses, for addrtype LOCAL and NodePort matching. */
   ipAddr: 'ip-addr.json',
   healthzDir: 'healthz',
+  // Optional node state (issue 10): what the kernel and kube-proxy are doing now.
+  conntrack: 'conntrack.txt',
+  conntrackStats: 'conntrack-stats.txt',
+  conntrackCount: 'conntrack-count',
+  kubeProxyMetrics: 'kube-proxy-metrics.txt',
+  kubeProxyHealthz: 'kube-proxy-healthz.json',
 } as const;
 
 /** Dump files a node directory may hold, in the order capture writes them. */
@@ -28,6 +34,11 @@ export const DUMP_FILES: readonly string[] = [
   NODE_FILES.ipvsadm,
   NODE_FILES.ipset,
   NODE_FILES.ipAddr,
+  NODE_FILES.conntrack,
+  NODE_FILES.conntrackStats,
+  NODE_FILES.conntrackCount,
+  NODE_FILES.kubeProxyMetrics,
+  NODE_FILES.kubeProxyHealthz,
 ];
 
 /** The command whose output each dump file holds (capture runs these; errors on live reads name them). */
@@ -38,6 +49,11 @@ export const DUMP_COMMANDS: Readonly<Record<string, string>> = {
   [NODE_FILES.ipset]: 'ipset list',
   [NODE_FILES.ipAddr]: 'ip -j addr',
   [NODE_FILES.proxyMode]: 'curl 127.0.0.1:10249/proxyMode',
+  [NODE_FILES.conntrack]: 'conntrack -L -o extended',
+  [NODE_FILES.conntrackStats]: 'conntrack -S',
+  [NODE_FILES.conntrackCount]: 'cat /proc/sys/net/netfilter/nf_conntrack_{count,max}',
+  [NODE_FILES.kubeProxyMetrics]: 'curl 127.0.0.1:10249/metrics',
+  [NODE_FILES.kubeProxyHealthz]: 'curl 127.0.0.1:10256/healthz',
 };
 
 /** NodeDump.location of a node read live (debug pod or local network namespace) rather than from a bundle. */

@@ -32,6 +32,9 @@ export function parseKubeProxyConfig(yamlText: string, source: string): KubeProx
   if (lnp !== undefined) config.localhostNodePorts = lnp;
   const sched = str(ipvs.scheduler);
   if (sched) config.ipvsScheduler = sched;
+  const section = mode === 'nftables' ? nftables : mode === 'ipvs' ? ipvs : iptables;
+  const period = goDuration(str(doc.syncPeriod) ?? str(section.syncPeriod));
+  if (period !== undefined) config.syncPeriodSeconds = period;
   if (isObj(doc.featureGates)) {
     config.featureGates = Object.fromEntries(
       Object.entries(doc.featureGates).filter((e): e is [string, boolean] => typeof e[1] === 'boolean'),
@@ -46,4 +49,11 @@ export function kubeProxyConfigFromConfigMap(configMap: unknown, source: string)
   const text = data ? str(data['config.conf']) : undefined;
   if (!text) throw new Error("ConfigMap has no data['config.conf']");
   return parseKubeProxyConfig(text, source);
+}
+
+/** A Go time.Duration as metav1.Duration prints it (`30s`, `1m0s`, `1h2m3.5s`); undefined otherwise. */
+function goDuration(text: string | undefined): number | undefined {
+  const m = text === undefined ? null : /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(text);
+  if (!m || text === '') return undefined;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }

@@ -2,7 +2,11 @@ import { compareModes } from '../analyzers/compare-modes.ts';
 import { explainService } from '../analyzers/explain.ts';
 import { allNodeNames, nodesForService } from '../analyzers/node-scope.ts';
 import type { NodeAccessFlags } from '../cluster/live/node-access-options.ts';
-import type { ClusterSource } from '../cluster/source.ts';
+import type { V1Service } from '@kubernetes/client-node';
+import { observedShares } from '../analyzers/observed-shares.ts';
+import type { ClusterSource, NodeDump } from '../cluster/source.ts';
+import type { ClusterState } from '../model/cluster.ts';
+import { nodeObservations } from './observations.ts';
 import { notFound } from '../errors.ts';
 import { silentProgress, stderrProgressReady } from '../cluster/live/progress.ts';
 import type { Progress } from '../cluster/live/progress.ts';
@@ -51,6 +55,16 @@ export async function explainFrom(
     healthCheckPorts: hc ? [hc] : [],
   });
   const input = { state, service, nodes: nodeViews(allNodeNames(state), dumps, progress) };
-  const result = explainService(input);
+  const result = withObservations(explainService(input), state, service, dumps);
   return withModes ? { ...result, modeComparison: compareModes(input, result) } : result;
+}
+
+/** Adds observed shares and stale conntrack entries where the nodes read carry conntrack or counters. */
+function withObservations(result: ServiceExplanation, state: ClusterState, service: V1Service, dumps: ReadonlyMap<string, NodeDump>): ServiceExplanation {
+  const slices = state.endpointSlices.filter(
+    (s) => s.metadata?.namespace === service.metadata?.namespace && s.metadata?.labels?.['kubernetes.io/service-name'] === service.metadata?.name,
+  );
+  const obs = observedShares(service, slices, result.paths, nodeObservations(dumps));
+  if (obs.ports.length === 0 && obs.stale.length === 0) return result;
+  return { ...result, observed: { ports: obs.ports, stale: obs.stale }, findings: [...result.findings, ...obs.findings] };
 }

@@ -13,6 +13,8 @@ export interface KubeProxyConfig {
   localhostNodePorts?: boolean;
   ipvsScheduler?: string;
   featureGates?: Record<string, boolean>;
+  /** syncPeriod in seconds (top level, else the mode's section): kube-proxy resyncs at least this often. */
+  syncPeriodSeconds?: number;
   /** Where it was read from, for evidence. */
   source: string;
 }

@@ -1,3 +1,4 @@
+import type { ObservedPort, StaleConntrack } from '../analyzers/observed-shares.ts';
 import type { EndpointRef, Outcome } from './outcome.ts';
 import type { Finding } from './finding.ts';
 import type { Protocol } from './packet.ts';
@@ -89,6 +90,8 @@ export interface ServiceExplanation {
   assumptions: string[];
   /** Present with --compare-modes. */
   modeComparison?: ModeComparison[];
+  /** What the nodes' conntrack tables and rule counters show (issue 10); present when a node carried any. */
+  observed?: { ports: ObservedPort[]; stale: StaleConntrack[] };
 }
 
 export interface TraceReport {

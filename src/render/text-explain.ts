@@ -30,10 +30,34 @@ export function renderExplain(raw: ServiceExplanation, options: RenderOptions): 
     pathsSection(result.paths, ctx),
     nodesSection(result, ctx),
     sharesSection(result, ctx),
+    observedSection(result, ctx),
     findingsSection(result.findings, ctx),
     modesSection(result, ctx),
     assumptionsSection(result.assumptions, ctx),
   ]);
+}
+
+/** What the nodes' counters and conntrack show, per node and port, next to the prediction. */
+function observedSection(result: ServiceExplanation, ctx: TextContext): string[] {
+  if (!result.observed) return [];
+  const { style } = ctx;
+  const lines = [style.heading('Observed (rule counters: new connections; conntrack: alive now)')];
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  for (const p of result.observed.ports) {
+    const fit = (name: string, f: { statistic: number; degreesOfFreedom: number; pValue: number } | null) =>
+      f ? `${name} chi-square ${f.statistic.toFixed(2)} (df ${f.degreesOfFreedom}, p ${f.pValue.toPrecision(2)})` : null;
+    const fits = [fit('counters', p.counterFit), fit('conntrack', p.conntrackFit)].filter((x) => x !== null).join(', ');
+    lines.push(`  ${style.bold(`${p.node} ${p.port}/${p.protocol}`)}${fits ? `: ${fits}` : ''}`);
+    for (const e of p.endpoints) {
+      const states = Object.entries(e.conntrack.states).map(([k, v]) => `${k} ${v}`).join(', ');
+      lines.push(`    ${`${e.ip}:${e.port}`.padEnd(21)} ${(e.pod ?? '').padEnd(12)} predicted ${pct(e.predicted).padStart(6)}  counter ${String(e.ruleCounter ?? '-').padStart(5)}  conntrack ${String(e.conntrack.entries).padStart(5)}${states ? ` (${states})` : ''}`);
+    }
+    if (p.cause) lines.push(...indent(wrap(`likely cause: ${p.cause}`, inner(ctx, 4)), 4));
+  }
+  for (const s of result.observed.stale) {
+    lines.push(`  ${style.warn(`stale on ${s.node}`)}: ${s.entries} ${s.protocol} entries ${s.address}:${s.port} -> ${s.endpoint}; clear with: ${s.command}`);
+  }
+  return lines;
 }
 
 /** --compare-modes: per mode, the paths whose answer would differ (wrapped, never cut). */

@@ -19,6 +19,7 @@ import { nodeItself } from './scenarios/node-itself.ts';
 import { internalTrafficPolicyLocal, loadBalancerSourceRanges, noEndpoints, sessionAffinityClientIP } from './scenarios/policies.ts';
 import { handMadeSliceWrongNode, podToOtherNodesLocalNodePort } from './scenarios/return-path.ts';
 import { staleKubeProxy } from './scenarios/stale.ts';
+import { kernelState } from './scenarios/kernel-state.ts';
 import { trafficDistribution } from './scenarios/topology.ts';
 
 const MODES = (process.env.NETPATH_E2E_MODES ?? 'iptables,nftables').split(',') as ProxyMode[];
@@ -52,5 +53,6 @@ for (const mode of MODES) {
     test('return path: a hand-made EndpointSlice with a wrong nodeName', () => handMadeSliceWrongNode(cluster()));
     // Last: it stops kube-proxy on node-b for good.
     test('kube-proxy stopped on node-b: dataplane-stale there only', () => staleKubeProxy(cluster()));
+    test('kernel state: counters and conntrack per endpoint equal the pods\' tallies; stale UDP entries and their clearing command', () => kernelState(cluster()));
   });
 }

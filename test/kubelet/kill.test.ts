@@ -23,7 +23,7 @@ import type { Harness } from './harness.ts';
  */
 const why = skipReason();
 const BIN = new URL('../../bin/kubectl-netpath', import.meta.url).pathname;
-/** Node read budget: 10 s + 9 × 3 s = 37 s (nodeReadBudgetMs); the deadline a leftover pod carries. */
+/** Node read budget: 10 s + 11 × 3 s = 43 s (nodeReadBudgetMs); the deadline a leftover pod carries. */
 const TIMEOUTS = ['--pod-running-timeout', '10s', '--exec-timeout', '3s'];
 
 type Phase = 'creating' | 'waiting' | 'exec' | 'deleting';

@@ -29,7 +29,7 @@ async function kubectlComplete(words: string[], env: Record<string, string> = {}
 
 describe('kubectl __complete netpath (real kubectl, kubectl_complete-netpath on PATH)', { skip: noKubectl }, () => {
   test('commands and flags', async () => {
-    assert.deepEqual(await kubectlComplete(['']), { values: ['explain-svc', 'trace', 'capture', 'cleanup', 'completion', 'version', 'help'], directive: ':4' });
+    assert.deepEqual(await kubectlComplete(['']), { values: ['explain-svc', 'trace', 'capture', 'node', 'cleanup', 'completion', 'version', 'help'], directive: ':4' });
     assert.deepEqual(await kubectlComplete(['explain-svc', '--snap']), { values: ['--snapshot'], directive: ':4' });
   });
 

@@ -177,7 +177,7 @@ describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored,
     assert.equal(spec.hostPID, true);
     assert.deepEqual(JSON.parse(JSON.stringify(spec.tolerations)), [{ operator: 'Exists' }]);
     assert.equal(spec.restartPolicy, 'Never');
-    assert.equal(spec.activeDeadlineSeconds, 46); // 1 s + 9 × 5 s
+    assert.equal(spec.activeDeadlineSeconds, 56); // 1 s + 11 × 5 s
     assert.equal(spec.automountServiceAccountToken, false);
     assert.equal(spec.containers[0]?.securityContext?.privileged, true);
     assert.equal(spec.containers[0]?.image, 'example.invalid/img:1');

@@ -30,11 +30,12 @@ export const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 /**
  * Most commands one node read runs one after the other (tool probe, proxyMode, nft and ipvsadm to
  * infer the mode, the two iptables saves in parallel, plain iptables-save, the mode's other dumps,
- * ip -j addr), health-check ports aside: with --exec-timeout it bounds how long a node read can take.
+ * ip -j addr, then the node-state reads side by side: two at most), health-check ports aside:
+ * with --exec-timeout it bounds how long a node read can take.
  */
-export const MAX_SERIAL_EXECS = 9;
+export const MAX_SERIAL_EXECS = 11;
 
-export const TOOLS = ['iptables-save', 'iptables-legacy-save', 'iptables-nft-save', 'nft', 'ipvsadm', 'ipset', 'curl', 'ip'] as const;
+export const TOOLS = ['iptables-save', 'iptables-legacy-save', 'iptables-nft-save', 'nft', 'ipvsadm', 'ipset', 'curl', 'ip', 'conntrack', 'cat'] as const;
 export type Tool = (typeof TOOLS)[number];
 
 /** The argv prefix that runs each tool (e.g. `['chroot', '/host', 'nft']`), or null when absent. */
@@ -133,8 +134,44 @@ export async function collectNodeDump(
       if (body !== null) files.set(healthzFile(port), body);
     }
   }
+  for (const [file, text] of await readNodeState(run, target.node, log)) files.set(file, text);
   return { node: target.node, location, proxyMode, files, healthz };
 }
+
+/**
+ * What the kernel and kube-proxy are doing now (issue 10), all reads: the connection tracking
+ * table, its counters and fill, kube-proxy's metrics and its own /healthz. Each is optional: a
+ * tool that is missing, fails, or prints more than the output cap (a huge conntrack table) leaves
+ * its file out, with a line saying so. They run side by side: at most two in a row (conntrack -L
+ * without -o extended after a refusal), which keeps the node read budget small.
+ */
+async function readNodeState(run: Run, node: string, log: CollectLog): Promise<Map<string, string>> {
+  const optional = async (tool: Tool, args: readonly string[]): Promise<CommandResult | null> => {
+    try {
+      return await run(tool, args);
+    } catch (e) {
+      if (!(e instanceof NetpathError) || e.exitCode === ExitCode.INTERRUPTED) throw e;
+      log(`${node}: left out ${tool} ${args.join(' ')}: ${e.message}`);
+      return null;
+    }
+  };
+  const ok = (res: CommandResult | null) => (res && res.exitCode === 0 && res.stdout.trim() !== '' ? res.stdout : null);
+  const reads: [string, Promise<CommandResult | null>][] = [
+    [NODE_FILES.conntrack, optional('conntrack', ['-L', '-o', 'extended']).then((r) => (r && r.exitCode !== 0 ? optional('conntrack', ['-L']) : r))],
+    [NODE_FILES.conntrackStats, optional('conntrack', ['-S'])],
+    [NODE_FILES.conntrackCount, optional('cat', [`${NF_PROC}/nf_conntrack_count`, `${NF_PROC}/nf_conntrack_max`])],
+    [NODE_FILES.kubeProxyMetrics, optional('curl', ['-s', '--max-time', CURL_TIMEOUT_S, 'http://127.0.0.1:10249/metrics'])],
+    [NODE_FILES.kubeProxyHealthz, optional('curl', ['-s', '--max-time', CURL_TIMEOUT_S, 'http://127.0.0.1:10256/healthz'])],
+  ];
+  const out = new Map<string, string>();
+  for (const [file, res] of reads) {
+    const text = ok(await res);
+    if (text !== null) out.set(file, text);
+  }
+  return out;
+}
+
+const NF_PROC = '/proc/sys/net/netfilter';
 
 type Run = (tool: Tool, args: readonly string[]) => Promise<CommandResult | null>;
 
@@ -155,16 +192,17 @@ async function inferMode(run: Run): Promise<ProxyMode> {
 
 /** Both backends' saves, then the one kube-proxy used; plain iptables-save when neither variant exists. */
 async function readIptables(run: Run, node: string): Promise<{ text: string; choice: BackendChoice | null }> {
-  const [legacy, nft] = await Promise.all([run('iptables-legacy-save', []), run('iptables-nft-save', [])]);
+  // -c: each rule's [packets:bytes], the new connections it matched since it was written (issue 10).
+  const [legacy, nft] = await Promise.all([run('iptables-legacy-save', ['-c']), run('iptables-nft-save', ['-c'])]);
   const ok = (r: CommandResult | null) => (r && r.exitCode === 0 ? r.stdout : null);
   if (ok(legacy) !== null || ok(nft) !== null) {
     const choice = detectIptablesBackend(ok(legacy), ok(nft));
     const text = choice.backend === 'legacy' ? ok(legacy) : ok(nft);
     if (text !== null) return { text, choice };
   }
-  const plain = await run('iptables-save', []);
+  const plain = await run('iptables-save', ['-c']);
   if (!plain) throw new NetpathError(ExitCode.NODE_ACCESS, `node ${node}: no iptables-save on the node or in the debug image (pass --image)`);
-  if (plain.exitCode !== 0) throw commandFailed(node, ['iptables-save'], plain);
+  if (plain.exitCode !== 0) throw commandFailed(node, ['iptables-save', '-c'], plain);
   return { text: plain.stdout, choice: null };
 }
 

@@ -13,7 +13,11 @@ const KUBELET_CHAINS = /^:(KUBE-IPTABLES-HINT|KUBE-KUBELET-CANARY)\s/m;
 /** Rule lines that kube-proxy (or kubelet) wrote: appended to, or jumping to, a KUBE- chain. */
 function kubeRuleLines(save: string): number {
   let n = 0;
-  for (const line of save.split('\n')) if (line.startsWith('-') && line.includes('KUBE-')) n++;
+  for (const raw of save.split('\n')) {
+    // `-save -c` puts each rule's [packets:bytes] first.
+    const line = raw.replace(/^\[\d+:\d+\]\s+/, '');
+    if (line.startsWith('-') && line.includes('KUBE-')) n++;
+  }
   return n;
 }
 

@@ -93,7 +93,8 @@ function runRules(ctx: ChainContext, run: Run, table: string, chain: Chain, star
       const matched: WalkState = {
         ...assumed,
         probability: assumed.probability * m.probability,
-        steps: [...assumed.steps, { table, chain: chain.name, rule: rule.text, line: rule.line, file: rule.file }],
+        // A step shows the rule, not the counters of one reading (iptables-save -c prefixes them).
+        steps: [...assumed.steps, { table, chain: chain.name, rule: rule.text.replace(/^\[\d+:\d+\]\s+/, ''), line: rule.line, file: rule.file }],
       };
       for (const f of applyTarget(ctx, table, chain, i, matched, path)) {
         if ('next' in f) next.push(f.state);

@@ -23,7 +23,7 @@ async function answer(words: string[], data?: (ctx: CompletionContext) => Promis
 }
 
 test('commands, then flags of the command and the global ones', async () => {
-  assert.deepEqual(await answer(['']), { values: ['explain-svc', 'trace', 'capture', 'cleanup', 'completion', 'version', 'help'], directive: ':4' });
+  assert.deepEqual(await answer(['']), { values: ['explain-svc', 'trace', 'capture', 'node', 'cleanup', 'completion', 'version', 'help'], directive: ':4' });
   assert.deepEqual(await answer(['tr']), { values: ['trace'], directive: ':4' });
   assert.deepEqual(await answer(['explain-svc', '--snap']), { values: ['--snapshot'], directive: ':4' });
   const flags = (await answer(['trace', '--'])).values;
@@ -50,6 +50,7 @@ test('services, namespaces and nodes from the --snapshot bundle', async () => {
   assert.deepEqual(await answer(['trace', '--snapshot', LB, 'svc/s']), { values: ['svc/shop/web'], directive: ':4' });
   assert.deepEqual(await answer(['trace', '--snapshot', LB, '--node', '']), { values: ['node-a', 'node-b', 'node-c'], directive: ':4' });
   assert.deepEqual(await answer(['trace', '--snapshot', LB, '--from', 'node/node-c']), { values: ['node/node-c'], directive: ':4' });
+  assert.deepEqual(await answer(['node', '--snapshot', LB, 'node-a', 'node-']), { values: ['node-a', 'node-b', 'node-c'], directive: ':4' });
   // The service is typed: nothing more to complete as an argument.
   assert.deepEqual(await answer(['explain-svc', '--snapshot', LB, 'shop/web', '']), { values: [], directive: ':4' });
 });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 
-const COMMANDS = ['explain-svc', 'trace', 'capture', 'cleanup', 'completion'];
+const COMMANDS = ['explain-svc', 'trace', 'capture', 'node', 'cleanup', 'completion'];
 const run = (args: string[]) => execa(process.execPath, ['bin/kubectl-netpath', ...args], { reject: false, env: { NO_COLOR: '1', KUBECONFIG: '' } });
 
 /** The Examples section's lines, without the leading `kubectl netpath` and trailing comments. */

@@ -71,11 +71,11 @@ test('the node read budget ends while the create is in flight: the delete waits 
   const api = fakeApi();
   const gate = deferred();
   api.hooks.beforeCreate = () => gate.promise;
-  // budget = 10 + 1 * 9 = 19 ms, far shorter than the create takes
+  // budget = 10 + 1 * 11 = 21 ms, far shorter than the create takes
   const reader = new DebugPodReader(api.clients, { ...opts, podRunningTimeoutMs: 10, execTimeoutMs: 1 }, 'run5');
   const read = reader.readNode(target('node-e'), () => {});
   setTimeout(() => gate.release(), 60);
-  await assert.rejects(read, (e: unknown) => e instanceof NetpathError && e.exitCode === ExitCode.TIMEOUT && e.message === 'timeout: reading node node-e took longer than 19ms (--pod-running-timeout + 9 × --exec-timeout)');
+  await assert.rejects(read, (e: unknown) => e instanceof NetpathError && e.exitCode === ExitCode.TIMEOUT && e.message === 'timeout: reading node node-e took longer than 21ms (--pod-running-timeout + 11 × --exec-timeout)');
   await new Promise((r) => setTimeout(r, 100)); // the create has answered by now
   assert.equal(api.pods.size, 0);
   const [create, del] = [api.calls.findIndex((c) => c.startsWith('create')), api.calls.findIndex((c) => c.startsWith('delete'))];

@@ -10,15 +10,21 @@ import type { CommandResult, Toolbox } from '../../../src/cluster/nodes/dump-com
  * probe, then some of the others (which ones depends on the proxy mode and on which tools exist).
  */
 const EXPECTED: string[][] = [
-  ['sh', '-c', PROBE_SCRIPT, 'probe', 'iptables-save', 'iptables-legacy-save', 'iptables-nft-save', 'nft', 'ipvsadm', 'ipset', 'curl', 'ip'],
+  ['sh', '-c', PROBE_SCRIPT, 'probe', 'iptables-save', 'iptables-legacy-save', 'iptables-nft-save', 'nft', 'ipvsadm', 'ipset', 'curl', 'ip', 'conntrack', 'cat'],
   ['curl', '-s', '--max-time', '5', 'http://127.0.0.1:10249/proxyMode'],
-  ['iptables-legacy-save'],
-  ['iptables-nft-save'],
-  ['iptables-save'],
+  ['iptables-legacy-save', '-c'],
+  ['iptables-nft-save', '-c'],
+  ['iptables-save', '-c'],
   ['nft', '-j', 'list', 'ruleset'],
   ['ipvsadm', '-Sn'],
   ['ipset', 'list'],
   ['ip', '-j', 'addr'],
+  ['conntrack', '-L', '-o', 'extended'],
+  ['conntrack', '-L'],
+  ['conntrack', '-S'],
+  ['cat', '/proc/sys/net/netfilter/nf_conntrack_count', '/proc/sys/net/netfilter/nf_conntrack_max'],
+  ['curl', '-s', '--max-time', '5', 'http://127.0.0.1:10249/metrics'],
+  ['curl', '-s', '--max-time', '5', 'http://127.0.0.1:10256/healthz'],
   ['curl', '-s', '--max-time', '5', '-w', '\n%{http_code}', 'http://NODE-IP:PORT/healthz'],
 ];
 
@@ -41,6 +47,8 @@ async function recorded(): Promise<Set<string>> {
       seen.add(key(argv.map((a) => a.replace('192.0.2.10:30549', 'NODE-IP:PORT'))));
       const proxyMode = argv.at(-1) === 'http://127.0.0.1:10249/proxyMode';
       if (proxyMode) return { exitCode: mode ? 0 : 7, stdout: mode, stderr: '' };
+      // On the nftables case, a conntrack that refuses -o extended: the plain listing follows.
+      if (mode === 'nftables' && key(argv) === key(['conntrack', '-L', '-o', 'extended'])) return { exitCode: 1, stdout: '', stderr: 'unknown option' };
       return { exitCode: 0, stdout: argv[0] === 'curl' ? '{"service":{"namespace":"ns","name":"svc"},"localEndpoints":1,"serviceProxyHealthy":true}\n200' : argv[0] === 'nft' ? '{"nftables":[]}' : argv[0] === 'ip' ? '[]' : '', stderr: '' };
     };
     await collectNodeDump({ run }, tools, { node: 'n', address: '192.0.2.10', healthCheckPorts: [30549] }, 'live');

@@ -1,0 +1,64 @@
+// Nothing netpath runs on a node writes to it: the exact argv lists of one node read, in order,
+// for an iptables-mode node whose kube-proxy answers (issue 10 adds the conntrack and kube-proxy
+// status reads). Every command below only reads: -save dumps, conntrack -L/-S (list, statistics),
+// cat of two /proc counters and HTTP GETs to kube-proxy's metrics and health ports.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { collectNodeDump, TOOLS } from '../../../src/cluster/nodes/dump-commands.ts';
+import type { CommandResult, Toolbox } from '../../../src/cluster/nodes/dump-commands.ts';
+import { NODE_FILES } from '../../../src/cluster/bundle-layout.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8');
+
+test('an iptables node read runs exactly these argv lists, and keeps the node-state files', async () => {
+  const ran: string[][] = [];
+  const answers: Record<string, string> = {
+    'curl -s --max-time 5 http://127.0.0.1:10249/proxyMode': 'iptables',
+    'iptables-nft-save -c': fixture('iptables-save-c-harness-clusterip.txt'),
+    'iptables-legacy-save -c': '',
+    'conntrack -L -o extended': fixture('conntrack-L-extended-harness-clusterip.txt'),
+    'conntrack -S': fixture('conntrack-S-harness.txt'),
+    'cat /proc/sys/net/netfilter/nf_conntrack_count /proc/sys/net/netfilter/nf_conntrack_max': '48\n262144\n',
+    'curl -s --max-time 5 http://127.0.0.1:10249/metrics': fixture('kube-proxy-metrics-harness-v1.36.3-iptables.txt'),
+    'curl -s --max-time 5 http://127.0.0.1:10256/healthz': fixture('kube-proxy-healthz-harness-v1.36.3.json'),
+    'curl -s --max-time 5 -w \n%{http_code} http://10.240.0.11:31000/healthz': '{"service":{"namespace":"shop","name":"web"},"localEndpoints":1,"serviceProxyHealthy":true}\n200',
+  };
+  const runner = {
+    async run(argv: readonly string[]): Promise<CommandResult> {
+      ran.push([...argv]);
+      const out = answers[argv.join(' ')];
+      return out === undefined ? { exitCode: 1, stdout: '', stderr: 'unexpected' } : { exitCode: 0, stdout: out, stderr: '' };
+    },
+  };
+  const tools = Object.fromEntries(TOOLS.map((t) => [t, [t]])) as unknown as Toolbox;
+  const dump = await collectNodeDump(runner, tools, { node: 'node-a', address: '10.240.0.11', healthCheckPorts: [31000] }, 'live');
+  assert.deepEqual(ran, [
+    ['curl', '-s', '--max-time', '5', 'http://127.0.0.1:10249/proxyMode'],
+    ['iptables-legacy-save', '-c'],
+    ['iptables-nft-save', '-c'],
+    ['ip', '-j', 'addr'],
+    ['curl', '-s', '--max-time', '5', '-w', '\n%{http_code}', 'http://10.240.0.11:31000/healthz'],
+    ['conntrack', '-L', '-o', 'extended'],
+    ['conntrack', '-S'],
+    ['cat', '/proc/sys/net/netfilter/nf_conntrack_count', '/proc/sys/net/netfilter/nf_conntrack_max'],
+    ['curl', '-s', '--max-time', '5', 'http://127.0.0.1:10249/metrics'],
+    ['curl', '-s', '--max-time', '5', 'http://127.0.0.1:10256/healthz'],
+  ]);
+  for (const f of [NODE_FILES.iptablesSave, NODE_FILES.conntrack, NODE_FILES.conntrackStats, NODE_FILES.conntrackCount, NODE_FILES.kubeProxyMetrics, NODE_FILES.kubeProxyHealthz]) {
+    assert.ok(dump.files.has(f), f);
+  }
+  assert.equal(dump.files.get(NODE_FILES.conntrackCount), '48\n262144\n');
+});
+
+test('without conntrack on the node the read still succeeds, without the conntrack files', async () => {
+  const runner = {
+    async run(argv: readonly string[]): Promise<CommandResult> {
+      if (argv[0] === 'iptables-save') return { exitCode: 0, stdout: '*nat\nCOMMIT\n', stderr: '' };
+      return { exitCode: 7, stdout: '', stderr: 'no' };
+    },
+  };
+  const tools = Object.fromEntries(TOOLS.map((t) => [t, t === 'conntrack' || t.startsWith('iptables-') && t !== 'iptables-save' ? null : [t]])) as unknown as Toolbox;
+  const dump = await collectNodeDump(runner, tools, { node: 'n', address: null, healthCheckPorts: [] }, 'live');
+  assert.deepEqual([...dump.files.keys()], [NODE_FILES.iptablesSave]);
+});
