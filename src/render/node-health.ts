@@ -1,6 +1,7 @@
 import type { NodeHealth } from '../analyzers/node-health.ts';
 import type { NodeHealthReport } from '../commands/node.ts';
 import { makeStyle, shouldUseColor } from './colors.ts';
+import { escapeStrings } from './escape.ts';
 
 /** `node` output: text (one block per node, then findings), or the report as JSON / YAML. */
 export async function renderNodeHealth(report: NodeHealthReport, format: 'text' | 'json' | 'yaml', colorFlag: boolean): Promise<string> {
@@ -10,7 +11,8 @@ export async function renderNodeHealth(report: NodeHealthReport, format: 'text' 
     return stringify(report, { aliasDuplicateObjects: false, lineWidth: 0 });
   }
   const color = shouldUseColor({ isTTY: process.stdout.isTTY, env: process.env, flag: colorFlag });
-  return nodeHealthText(report, color);
+  // Versions, label values and ruleset words come from the node: never raw to the terminal.
+  return nodeHealthText(escapeStrings(report), color);
 }
 
 const secs = (s: number) => (s < 10 ? `${s.toFixed(2)} s` : `${Math.round(s)} s`);
