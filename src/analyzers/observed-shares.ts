@@ -2,6 +2,7 @@ import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import type { IptablesDump } from '../dataplane/iptables/model.ts';
 import type { ConntrackEntry } from '../dataplane/node-state/conntrack.ts';
 import type { Finding } from '../model/finding.ts';
+import type { Protocol } from '../model/packet.ts';
 import type { PathReport } from '../model/results.ts';
 import { chiSquareTest } from './chi-square.ts';
 import type { ChiSquareResult } from './chi-square.ts';
@@ -28,7 +29,7 @@ export interface ObservedEndpoint {
 export interface ObservedPort {
   node: string;
   port: number;
-  protocol: string;
+  protocol: Protocol;
   endpoints: ObservedEndpoint[];
   /** Goodness of fit of the rule counters to the predicted shares (null without counters). */
   counterFit: ChiSquareResult | null;
@@ -41,7 +42,7 @@ export interface ObservedPort {
 
 export interface StaleConntrack {
   node: string;
-  protocol: string;
+  protocol: Protocol;
   address: string;
   port: number;
   /** The translated destination that is no longer an endpoint. */
@@ -85,9 +86,11 @@ export function observedShares(service: V1Service, slices: readonly V1EndpointSl
   for (const obs of nodes) {
     if (!obs.conntrack && !hasCounters(obs.iptables)) continue;
     for (const sp of service.spec?.ports ?? []) {
-      const protocol = (sp.protocol ?? 'TCP').toLowerCase();
+      // Reported as the Service spells it; conntrack names protocols in lower case.
+      const protocol = (sp.protocol ?? 'TCP') as Protocol;
+      const ct = protocol.toLowerCase();
       const mine = (obs.conntrack?.entries ?? []).filter(
-        (e) => e.protocol === protocol && addresses.has(e.original.dst) && e.original.dport === sp.port,
+        (e) => e.protocol === ct && addresses.has(e.original.dst) && e.original.dport === sp.port,
       );
       // Stale: translated (reply source differs from the address asked for) to what is no longer an endpoint.
       const staleBy = new Map<string, ConntrackEntry[]>();
@@ -100,11 +103,11 @@ export function observedShares(service: V1Service, slices: readonly V1EndpointSl
         const [ip, port] = splitHostPort(to);
         stale.push({
           node: obs.node, protocol, address, port: sp.port, endpoint: to, entries: entries.length,
-          command: `conntrack -D -p ${protocol} --orig-dst ${address} --orig-port-dst ${sp.port} --reply-src ${ip} --reply-port-src ${port}`,
+          command: `conntrack -D -p ${ct} --orig-dst ${address} --orig-port-dst ${sp.port} --reply-src ${ip} --reply-port-src ${port}`,
         });
       }
 
-      const path = paths.find((p) => p.entry === 'ClusterIP' && p.node === obs.node && p.port === sp.port && p.protocol.toLowerCase() === protocol);
+      const path = paths.find((p) => p.entry === 'ClusterIP' && p.node === obs.node && p.port === sp.port && p.protocol === protocol);
       const predicted = new Map<string, { p: number; pod: string | null }>();
       for (const o of path?.outcomes ?? []) {
         if (o.verdict !== 'DNAT' || !o.endpoint) continue;
@@ -144,7 +147,7 @@ export function observedShares(service: V1Service, slices: readonly V1EndpointSl
     findings.push({
       id: 'stale-conntrack',
       severity: 'warning',
-      message: `${s.node}: ${s.entries} ${s.protocol.toUpperCase()} conntrack entr${s.entries === 1 ? 'y' : 'ies'} for ${s.address}:${s.port} still translate to ${s.endpoint}, which is no longer an endpoint of ${ns}/${name}: ${s.protocol === 'udp' ? 'UDP replies go on to the old address (black hole) until the entries time out or are deleted' : 'those connections fail'}. Clear exactly them with: ${s.command}`,
+      message: `${s.node}: ${s.entries} ${s.protocol} conntrack entr${s.entries === 1 ? 'y' : 'ies'} for ${s.address}:${s.port} still translate to ${s.endpoint}, which is no longer an endpoint of ${ns}/${name}: ${s.protocol === 'UDP' ? 'UDP replies go on to the old address (black hole) until the entries time out or are deleted' : 'those connections fail'}. Clear exactly them with: ${s.command}`,
       evidence: [{ kind: 'node', node: s.node, detail: `conntrack entries translated to ${s.endpoint}` }],
       remediation: `Run on ${s.node} (netpath never runs it): ${s.command}. kube-proxy clears these itself after a sync; entries left behind mean kube-proxy on ${s.node} has not synced since the endpoint left.`,
     });

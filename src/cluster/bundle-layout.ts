@@ -27,6 +27,15 @@ export const NODE_FILES = {
   kubeProxyHealthz: 'kube-proxy-healthz.json',
 } as const;
 
+/** The optional node-state files: what the kernel and kube-proxy are doing at the reading. */
+export const NODE_STATE_FILES: readonly string[] = [
+  NODE_FILES.conntrack,
+  NODE_FILES.conntrackStats,
+  NODE_FILES.conntrackCount,
+  NODE_FILES.kubeProxyMetrics,
+  NODE_FILES.kubeProxyHealthz,
+];
+
 /** Dump files a node directory may hold, in the order capture writes them. */
 export const DUMP_FILES: readonly string[] = [
   NODE_FILES.iptablesSave,
@@ -34,11 +43,7 @@ export const DUMP_FILES: readonly string[] = [
   NODE_FILES.ipvsadm,
   NODE_FILES.ipset,
   NODE_FILES.ipAddr,
-  NODE_FILES.conntrack,
-  NODE_FILES.conntrackStats,
-  NODE_FILES.conntrackCount,
-  NODE_FILES.kubeProxyMetrics,
-  NODE_FILES.kubeProxyHealthz,
+  ...NODE_STATE_FILES,
 ];
 
 /** The command whose output each dump file holds (capture runs these; errors on live reads name them). */

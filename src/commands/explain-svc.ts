@@ -6,7 +6,8 @@ import type { V1Service } from '@kubernetes/client-node';
 import { observedShares } from '../analyzers/observed-shares.ts';
 import type { ClusterSource, NodeDump } from '../cluster/source.ts';
 import type { ClusterState } from '../model/cluster.ts';
-import { nodeObservations } from './observations.ts';
+import { nodeHealthOf, nodeObservations } from './observations.ts';
+import { NODE_STATE_FILES } from '../cluster/bundle-layout.ts';
 import { notFound } from '../errors.ts';
 import { silentProgress, stderrProgressReady } from '../cluster/live/progress.ts';
 import type { Progress } from '../cluster/live/progress.ts';
@@ -55,7 +56,7 @@ export async function explainFrom(
     healthCheckPorts: hc ? [hc] : [],
   });
   const input = { state, service, nodes: nodeViews(allNodeNames(state), dumps, progress) };
-  const result = withObservations(explainService(input), state, service, dumps);
+  const result = withNodeHealth(withObservations(explainService(input), state, service, dumps), state, dumps);
   return withModes ? { ...result, modeComparison: compareModes(input, result) } : result;
 }
 
@@ -67,4 +68,15 @@ function withObservations(result: ServiceExplanation, state: ClusterState, servi
   const obs = observedShares(service, slices, result.paths, nodeObservations(dumps));
   if (obs.ports.length === 0 && obs.stale.length === 0) return result;
   return { ...result, observed: { ports: obs.ports, stale: obs.stale }, findings: [...result.findings, ...obs.findings] };
+}
+
+/**
+ * The health of each node read whose dump carries node-state files (kube-proxy's metrics and
+ * healthz, conntrack), with its findings: are the rules walked current, is the table dropping.
+ */
+function withNodeHealth(result: ServiceExplanation, state: ClusterState, dumps: ReadonlyMap<string, NodeDump>): ServiceExplanation {
+  const withState = [...dumps.values()].filter((d) => NODE_STATE_FILES.some((f) => d.files.has(f)));
+  if (withState.length === 0) return result;
+  const nodeHealth = withState.map((d) => nodeHealthOf(d, state, null)).sort((a, b) => a.node.localeCompare(b.node));
+  return { ...result, nodeHealth, findings: [...result.findings, ...nodeHealth.flatMap((n) => n.findings)] };
 }

@@ -1,7 +1,11 @@
+import { nodeHealth } from '../analyzers/node-health.ts';
+import type { NodeHealth } from '../analyzers/node-health.ts';
 import type { NodeObservation } from '../analyzers/observed-shares.ts';
 import { NODE_FILES } from '../cluster/bundle-layout.ts';
 import type { NodeDump } from '../cluster/source.ts';
 import { parseIptablesDump } from '../dataplane/iptables/parse.ts';
+import { parseNftJson } from '../dataplane/nftables/parse-json.ts';
+import type { ClusterState } from '../model/cluster.ts';
 import { readNodeState } from '../dataplane/node-state/node-state.ts';
 
 /** A dump saved with `-c`: rule lines start with their [packets:bytes]. */
@@ -22,4 +26,31 @@ export function nodeObservations(dumps: ReadonlyMap<string, NodeDump>): NodeObse
     });
   }
   return out;
+}
+
+/** kube-proxy's default syncPeriod (KubeProxyConfiguration iptables/nftables/ipvs.syncPeriod). */
+const DEFAULT_SYNC_PERIOD_S = 30;
+
+/**
+ * One node's dataplane health from its dump: `now` is the time of a live reading; null judges a
+ * bundle (or any reading) at the moment kube-proxy answered its healthz during the read.
+ */
+export function nodeHealthOf(dump: NodeDump, state: ClusterState, now: number | null): NodeHealth {
+  const nodeState = readNodeState(dump);
+  const ipt = dump.files.get(NODE_FILES.iptablesSave);
+  const nft = dump.files.get(NODE_FILES.nftJson);
+  const mode = dump.proxyMode ?? (nft !== undefined ? 'nftables' : dump.files.has(NODE_FILES.ipvsadm) ? 'ipvs' : ipt !== undefined ? 'iptables' : null);
+  const config = state.kubeProxyConfig;
+  return nodeHealth({
+    node: dump.node,
+    mode,
+    state: nodeState,
+    iptables: ipt === undefined ? null : parseIptablesDump(ipt, `${dump.location}/${NODE_FILES.iptablesSave}`),
+    nft: nft === undefined ? null : parseNftJson(nft, `${dump.location}/${NODE_FILES.nftJson}`),
+    syncPeriod: config?.syncPeriodSeconds !== undefined
+      ? { seconds: config.syncPeriodSeconds, source: config.source }
+      : { seconds: DEFAULT_SYNC_PERIOD_S, source: 'kube-proxy default (no syncPeriod in its configuration)' },
+    // A bundle is judged at the moment kube-proxy answered its healthz during the capture.
+    now: now ?? nodeState.healthz?.currentTime ?? null,
+  });
 }

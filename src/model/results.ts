@@ -1,3 +1,4 @@
+import type { NodeHealth } from '../analyzers/node-health.ts';
 import type { ObservedPort, StaleConntrack } from '../analyzers/observed-shares.ts';
 import type { EndpointRef, Outcome } from './outcome.ts';
 import type { Finding } from './finding.ts';
@@ -92,6 +93,8 @@ export interface ServiceExplanation {
   modeComparison?: ModeComparison[];
   /** What the nodes' conntrack tables and rule counters show (issue 10); present when a node carried any. */
   observed?: { ports: ObservedPort[]; stale: StaleConntrack[] };
+  /** The health of each node read that carried node-state files (as `node` reports it); present when any did. */
+  nodeHealth?: NodeHealth[];
 }
 
 export interface TraceReport {

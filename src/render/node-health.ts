@@ -28,7 +28,9 @@ export function nodeHealthText(report: NodeHealthReport, color: boolean): string
       out.push('  not read (no node directory in the bundle, or the node could not be reached)', '');
       continue;
     }
-    out.push(...block(n));
+    const rows = nodeHealthRows(n);
+    const width = Math.max(...rows.map(([k]) => k.length));
+    out.push(...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`));
     out.push('');
   }
   const findings = report.nodes.flatMap((n) => n.findings);
@@ -38,7 +40,8 @@ export function nodeHealthText(report: NodeHealthReport, color: boolean): string
   return `${out.join('\n')}\n`;
 }
 
-function block(n: NodeHealth): string[] {
+/** What is shown under a node's heading, as (label, text) rows: sync, pending, rules, backend, conntrack. */
+export function nodeHealthRows(n: NodeHealth): [string, string][] {
   const lines: [string, string][] = [];
   if (n.sync.length === 0) lines.push(['last sync', 'unknown (no kube-proxy-metrics.txt)']);
   for (const s of n.sync) {
@@ -67,6 +70,5 @@ function block(n: NodeHealth): string[] {
     const stats = c.drop === null && c.earlyDrop === null && c.insertFailed === null ? '' : `; insert_failed ${c.insertFailed ?? '?'}, drop ${c.drop ?? '?'}, early_drop ${c.earlyDrop ?? '?'}`;
     lines.push(['conntrack', `${table}${stats}`]);
   }
-  const width = Math.max(...lines.map(([k]) => k.length));
-  return lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
+  return lines;
 }

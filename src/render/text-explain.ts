@@ -18,6 +18,7 @@ import {
 } from './sections.ts';
 import { renderTable } from './tables.ts';
 import { escapeStrings } from './escape.ts';
+import { nodeHealthRows } from './node-health.ts';
 import { explainVerdict } from './verdict.ts';
 
 /** explain-svc for people: the verdict, service header, paths per entry, health checks, LB shares, findings. */
@@ -31,6 +32,7 @@ export function renderExplain(raw: ServiceExplanation, options: RenderOptions): 
     nodesSection(result, ctx),
     sharesSection(result, ctx),
     observedSection(result, ctx),
+    nodeHealthSection(result, ctx),
     findingsSection(result.findings, ctx),
     modesSection(result, ctx),
     assumptionsSection(result.assumptions, ctx),
@@ -56,6 +58,25 @@ function observedSection(result: ServiceExplanation, ctx: TextContext): string[]
   }
   for (const s of result.observed.stale) {
     lines.push(`  ${style.warn(`stale on ${s.node}`)}: ${s.entries} ${s.protocol} entries ${s.address}:${s.port} -> ${s.endpoint}; clear with: ${s.command}`);
+  }
+  return lines;
+}
+
+/** Each node read with node-state files, as `node` shows it: are its rules current, is conntrack dropping. */
+function nodeHealthSection(result: ServiceExplanation, ctx: TextContext): string[] {
+  if (!result.nodeHealth) return [];
+  const { style } = ctx;
+  const lines = [style.heading('Nodes now (kube-proxy and conntrack at the reading)')];
+  for (const n of result.nodeHealth) {
+    const health = n.healthy === null ? '' : n.healthy ? '  healthy' : `  ${style.warn('unhealthy')}`;
+    lines.push(`  ${style.bold(n.node)}  ${n.proxyMode ?? 'mode unknown'}  kube-proxy ${n.kubeProxyVersion ?? 'version unknown'}${health}`);
+    const rows = nodeHealthRows(n);
+    const width = Math.max(...rows.map(([k]) => k.length));
+    for (const [k, v] of rows) {
+      // The label column stays clear: wrapped text continues under the text, not the label.
+      const [first = '', ...rest] = wrap(v, inner(ctx, 6 + width));
+      lines.push(`    ${k.padEnd(width)}  ${first}`, ...indent(rest, 6 + width));
+    }
   }
   return lines;
 }

@@ -152,7 +152,7 @@ export async function kernelState(c: Cluster): Promise<void> {
       const slicesNow = JSON.stringify((await c.discovery.listNamespacedEndpointSlice({ namespace: ns })).items.map((x) => x.endpoints));
       assert.fail(`no stale entries to ${web2.ip} reported (observed ${JSON.stringify(after.observed?.stale)}, nodes ${after.nodes.map((n) => n.name)}); conntrack: ${raw.slice(0, 3).join(' | ')}; slices ${slicesNow}`);
     }
-    assert.equal(stale.protocol, 'udp');
+    assert.equal(stale.protocol, 'UDP');
     assert.ok(stale.entries >= toWeb2, `${stale.entries} stale entries >= ${toWeb2} sent after kube-proxy stopped`);
     assert.equal(stale.command, `conntrack -D -p udp --orig-dst ${cip} --orig-port-dst 81 --reply-src ${web2.ip} --reply-port-src 8080`);
     assert.ok(after.findings.some((f) => f.id === 'stale-conntrack' && f.message.includes(stale.command)));

@@ -54,3 +54,24 @@ test('a conntrack.txt that does not parse: exit 3 with file and line', async () 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('explain-svc shows the health of the nodes it read that carry node-state files, with their findings', async () => {
+  const r = await run('explain-svc', 'kernel/web', '--snapshot', BUNDLE, '-o', 'json');
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  // Only node-a's directory holds kube-proxy-metrics.txt, conntrack*.txt and kube-proxy-healthz.json.
+  assert.deepEqual(doc.nodeHealth.map((n: { node: string }) => n.node), ['node-a']);
+  const a = doc.nodeHealth[0];
+  assert.equal(a.kubeProxyVersion, 'v1.36.3'); // kubernetes_build_info{git_version="v1.36.3"}
+  assert.equal(a.rules.rules, 50); // grep -c '^\[[0-9]*:[0-9]*\] -A' nodes/node-a/iptables-save.txt
+  assert.equal(a.conntrack.count, 48); // conntrack-count: 48, then 262144
+  assert.equal(a.sync[0].lastSync, '2026-12-04T03:10:32.359Z');
+  const text = await run('explain-svc', 'kernel/web', '--snapshot', BUNDLE);
+  assert.match(text.stdout, /\nNodes now \(kube-proxy and conntrack at the reading\)\n  node-a  iptables  kube-proxy v1\.36\.3  healthy\n/);
+});
+
+test('explain-svc on a bundle without node-state files has no node health (nothing to show)', async () => {
+  const r = await run('explain-svc', 'shop/web', '--snapshot', 'examples/real-local-lb', '-o', 'json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).nodeHealth, undefined);
+});

@@ -23,6 +23,8 @@ test('explain-svc JSON of every example service validates against the schema', a
   const cases: [string, string, string][] = [
     ...['1', '2', '3', '4', '5', '6'].map((i): [string, string, string] => ['examples/overall', `ns${i}`, `svc${i}`]),
     ['examples/local-lb', 'shop', 'web'],
+    // observed shares, stale conntrack and node health (node-a carries the node-state files)
+    ['examples/real-kernel', 'kernel', 'web'],
   ];
   for (const [dir, ns, name] of cases) {
     const doc = JSON.parse(toJson(await explainBundle(dir, ns, name))) as Doc;

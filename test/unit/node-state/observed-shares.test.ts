@@ -56,7 +56,7 @@ test('web-2 gone, kube-proxy stopped: 8 UDP entries to 10.244.3.2 are stale, wit
   const node: NodeObservation = { node: 'node-a', conntrack: { entries: parseConntrack(fixture('conntrack-L-harness-stale-udp.txt'), 'c'), file: 'c' }, iptables: null };
   const o = observedShares(service, after, [path(80, 'TCP', ALL.slice(0, 2)), path(81, 'UDP', ALL.slice(0, 2))], [node]);
   assert.deepEqual(o.stale, [{
-    node: 'node-a', protocol: 'udp', address: '10.96.54.29', port: 81, endpoint: '10.244.3.2:8080', entries: 8,
+    node: 'node-a', protocol: 'UDP', address: '10.96.54.29', port: 81, endpoint: '10.244.3.2:8080', entries: 8,
     command: 'conntrack -D -p udp --orig-dst 10.96.54.29 --orig-port-dst 81 --reply-src 10.244.3.2 --reply-port-src 8080',
   }]);
   const f = o.findings.find((x) => x.id === 'stale-conntrack')!;
