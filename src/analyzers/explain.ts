@@ -1,18 +1,16 @@
 import type { V1Node } from '@kubernetes/client-node';
 import type { Origin, Packet } from '../model/packet.ts';
-import type { EntryKind, NodeReport, PathReport, ServiceExplanation } from '../model/results.ts';
+import type { EntryKind, PathReport, ServiceExplanation } from '../model/results.ts';
 import type { Family } from '../net/ip.ts';
 import { EndpointIndex } from './endpoint-index.ts';
 import { findServiceFindings } from './findings/index.ts';
-import type { Drift, EndpointFact } from './findings/index.ts';
-import type { ExplainInput, NodeView } from './inputs.ts';
+import type { Drift } from './findings/index.ts';
+import type { ExplainInput } from './inputs.ts';
 import {
   clusterIPOfFamily,
-  endpointsForPort,
   externalIPsOfFamily,
   findNode,
   loadBalancerVIPs,
-  predictHealthCheck,
   primaryFamily,
   resolveProxyConfig,
   serviceSummary,

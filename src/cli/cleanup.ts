@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { MANAGED_BY_SELECTOR } from '../cluster/nodes/debug-pod.ts';
+import { MANAGED_BY_SELECTOR } from '../cluster/nodes/debug-pod-identity.ts';
 import { globalsOf } from '../commands/global-options.ts';
 import { addExamples } from './examples.ts';
 

@@ -5,7 +5,7 @@ import { PAGE_SIZE, listAll, makeClients } from '../cluster/live/clients.ts';
 import type { Clients } from '../cluster/live/clients.ts';
 import { loadKubeConfig } from '../cluster/live/kubeconfig.ts';
 import { parseRequestTimeout } from '../cluster/live/request-timeout.ts';
-import { CONTAINER_NAME, DEADLINE_ANNOTATION, MANAGED_BY_SELECTOR, NODE_ANNOTATION, RUN_ID_LABEL } from '../cluster/nodes/debug-pod.ts';
+import { CONTAINER_NAME, DEADLINE_ANNOTATION, MANAGED_BY_SELECTOR, NODE_ANNOTATION, RUN_ID_LABEL } from '../cluster/nodes/debug-pod-identity.ts';
 import type { GlobalOptions } from './global-options.ts';
 
 export interface CleanupFlags extends GlobalOptions {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { V1Pod } from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { DEADLINE_ANNOTATION, MANAGED_BY_SELECTOR } from '../../src/cluster/nodes/debug-pod.ts';
+import { DEADLINE_ANNOTATION, MANAGED_BY_SELECTOR } from '../../src/cluster/nodes/debug-pod-identity.ts';
 import { startFaultProxy } from '../live/fault-proxy.ts';
 import type { FaultProxy } from '../live/fault-proxy.ts';
 import { down, skipReason, up } from './harness.ts';

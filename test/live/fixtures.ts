@@ -6,7 +6,7 @@ import {
   loadAllYaml,
 } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1Pod } from '@kubernetes/client-node';
-import { MANAGED_BY_SELECTOR } from '../../src/cluster/nodes/debug-pod.ts';
+import { MANAGED_BY_SELECTOR } from '../../src/cluster/nodes/debug-pod-identity.ts';
 
 export const RBAC_FILE = new URL('../../deploy/rbac.yaml', import.meta.url);
 export const DEBUG_NS = 'kubectl-netpath';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { usageError } from '../../errors.ts';
-import { DEFAULT_DEBUG_IMAGE } from '../nodes/debug-pod.ts';
-import { parseLocalNetns } from '../nodes/local.ts';
+import { DEFAULT_DEBUG_IMAGE } from '../nodes/debug-pod-identity.ts';
+import { parseLocalNetns } from '../nodes/local-netns.ts';
 import { parseRequestTimeout } from './request-timeout.ts';
 
 /** The flags as commander hands them over (optsWithGlobals of a command with addNodeAccessOptions). */

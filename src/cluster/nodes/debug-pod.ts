@@ -11,29 +11,8 @@ import { MAX_OUTPUT_BYTES, MAX_SERIAL_EXECS, TOOLS, collectNodeDump } from './du
 import type { CollectLog, CommandResult, CommandRunner, NodeTarget, Tool, Toolbox } from './dump-commands.ts';
 import { EveryNodeError } from './node-reader.ts';
 import type { NodeReader } from './node-reader.ts';
+import { CONTAINER_NAME, DEADLINE_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, NODE_ANNOTATION, RUN_ID_LABEL } from './debug-pod-identity.ts';
 
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY_VALUE = 'kubectl-netpath';
-/** Label selector of every pod netpath creates; `cleanup` deletes what it matches. */
-export const MANAGED_BY_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
-export const NODE_ANNOTATION = 'kubectl-netpath/node';
-/** Label naming the netpath run that created the pod (one per process), so a run finds its own pods. */
-export const RUN_ID_LABEL = 'kubectl-netpath/run-id';
-/**
- * RFC 3339 time after which the run that created the pod no longer uses it (written with the
- * creating machine's clock); `cleanup` deletes a pod that is still running only past it.
- */
-export const DEADLINE_ANNOTATION = 'kubectl-netpath/deadline';
-
-/**
- * nicolaka/netshoot v0.13 (Alpine; iptables with xtables-nft and -legacy, nftables, ipvsadm,
- * ipset, curl), pinned by the digest that several public repositories pin for that tag. The
- * node's own binaries are preferred through `chroot /host`; the image is the fallback.
- */
-export const DEFAULT_DEBUG_IMAGE =
-  'docker.io/nicolaka/netshoot:v0.13@sha256:a20c2531bf35436ed3766cd6cfe89d352b050ccc4d7005ce6400adf97503da1b';
-
-export const CONTAINER_NAME = 'netpath';
 export const HOST_ROOT = '/host';
 
 /** kubectl's generated-name alphabet (k8s.io/apimachinery utilrand): no vowels, no confusable digits. */

@@ -1,34 +1,11 @@
 import { LIVE_LOCATION } from '../bundle-layout.ts';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { ExitCode, NetpathError, usageError } from '../../errors.ts';
+import { ExitCode, NetpathError } from '../../errors.ts';
 import type { NodeDump } from '../source.ts';
 import { MAX_OUTPUT_BYTES, TOOLS, collectNodeDump } from './dump-commands.ts';
 import type { CollectLog, CommandResult, CommandRunner, NodeTarget, Toolbox } from './dump-commands.ts';
 import type { NodeReader } from './node-reader.ts';
-
-/** `-` in --local-netns: this host's own network namespace. */
-export const HOST_NETNS = '-';
-
-/**
- * `--local-netns node-a=netpath-node-a,node-b=-`: each listed node is read on this machine, in the
- * named network namespace (`ip netns exec NAME ...`), or in this host's namespace for `-`. For a
- * test cluster whose nodes are network namespaces on one host, and for a user logged into a node.
- * The flag may repeat; later entries for the same node replace earlier ones.
- */
-export function parseLocalNetns(values: readonly string[]): Map<string, string | null> {
-  const map = new Map<string, string | null>();
-  for (const value of values) {
-    for (const entry of value.split(',')) {
-      const m = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)=(.+)$/.exec(entry.trim());
-      if (!m || !m[1] || !m[3] || (m[3] !== HOST_NETNS && !/^[A-Za-z0-9_.-]+$/.test(m[3]))) {
-        throw usageError(`--local-netns ${JSON.stringify(entry)}: expected NODE=NETNS (or NODE=${HOST_NETNS} for this host)`);
-      }
-      map.set(m[1], m[3] === HOST_NETNS ? null : m[3]);
-    }
-  }
-  return map;
-}
 
 /** The argv prefix that enters the namespace, empty for this host's. */
 const netnsPrefix = (netns: string | null): string[] => (netns ? ['ip', 'netns', 'exec', netns] : []);
@@ -96,7 +73,7 @@ export class LocalNodeReader implements NodeReader {
       throw new NetpathError(ExitCode.NODE_ACCESS, `node ${target.node}: no --local-netns entry for it`);
     }
     const ns = this.netns.get(target.node) ?? null;
-    return collectNodeDump(localRunner(ns, this.timeoutMs), localToolbox(ns), target, 'live', log);
+    return collectNodeDump(localRunner(ns, this.timeoutMs), localToolbox(ns), target, LIVE_LOCATION, log);
   }
 
   async close(): Promise<void> {}

@@ -4,7 +4,6 @@ import { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Exec, V1Pod, V1Status } from '@kubernetes/client-node';
 import {
-  DEFAULT_DEBUG_IMAGE,
   buildDebugPod,
   debugPodName,
   exitCodeOf,
@@ -13,6 +12,7 @@ import {
   podProgress,
   toolboxFromProbe,
 } from '../../../src/cluster/nodes/debug-pod.ts';
+import { DEFAULT_DEBUG_IMAGE } from '../../../src/cluster/nodes/debug-pod-identity.ts';
 import { ExitCode, NetpathError } from '../../../src/errors.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
