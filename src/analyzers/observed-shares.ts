@@ -225,7 +225,7 @@ function causeOf(service: V1Service, counters: ChiSquareResult | null, conntrack
   if (conntrack && conntrack.pValue < SIGNIFICANCE && (!counters || counters.pValue >= SIGNIFICANCE)) {
     return 'new connections are spread as predicted, but the connections alive now are not: a few long-lived (keep-alive) connections pin their endpoints.';
   }
-  return 'the rules spread new connections unevenly since the counters started: the rules or endpoints may have changed in between (counters restart when kube-proxy rewrites a chain), or too few connections were counted to judge.';
+  return 'the rules spread new connections unevenly since the counters started: the rules or endpoints may have changed in between (iptables counters restart when kube-proxy rewrites a chain, IPVS ones when it re-adds a real server), or too few connections were counted to judge.';
 }
 
 const fitText = (what: string, f: ChiSquareResult | null) => (f ? `${what} chi-square ${f.statistic.toFixed(2)}, df ${f.degreesOfFreedom}, p ${f.pValue.toPrecision(2)}; ` : '');
