@@ -109,7 +109,7 @@ test('hand-made: Conns 40/0 against 1/2 each differ: chi-square 40, df 1, p = er
   assert.ok(p.counterFit!.pValue < SIGNIFICANCE);
   assert.match(p.cause!, /unevenly/);
   const f = o.findings.find((x) => x.id === 'observed-shares-differ')!;
-  assert.equal(f.evidence[0]!.detail, 'node-a/ipvsadm-stats.txt Conns');
+  assert.deepEqual(f.evidence, [{ kind: 'node', node: 'node-a', detail: 'node-a/ipvsadm-stats.txt Conns' }]);
 });
 
 test('nodeObservations reads both listings of a bundle node; a cut --stats listing is an error naming its file and line', () => {
