@@ -15,6 +15,8 @@ import { nodeObservations } from '../../../src/commands/observations.ts';
 import { DumpParseError } from '../../../src/dataplane/errors.ts';
 import { parseIpvsadmConnections, parseIpvsadmStats } from '../../../src/dataplane/ipvs/parse-ipvsadm-listing.ts';
 import type { PathReport } from '../../../src/model/results.ts';
+import { renderExplain } from '../../../src/render/text-explain.ts';
+import { explanation } from '../render/examples.ts';
 
 const fixture = (p: string) => readFileSync(new URL(`../../fixtures/${p}`, import.meta.url), 'utf8');
 /** kube-router#160 --stats without its cut last line (line 17, see the .md). */
@@ -123,4 +125,16 @@ test('nodeObservations reads both listings of a bundle node; a cut --stats listi
     () => nodeObservations(new Map([['node-a', dump({ [NODE_FILES.ipvsadmStats]: fixture('ipvs-real-kube-router-160-ipvsadm-Ln-stats.txt') })]])),
     (e: unknown) => e instanceof DumpParseError && e.file === 'snap/nodes/node-a/ipvsadm-stats.txt' && e.line === 17,
   );
+});
+
+test('text output: the IPVS connections of each endpoint on their own line under it', () => {
+  const ips = ['11.0.1.9', '11.0.1.10'];
+  const node: NodeObservation = { node: 'node-a', conntrack: null, iptables: null, ipvs: { stats: null, connections: parseIpvsadmConnections(CONNS, 'c') } };
+  const observed = observedShares(service('10.96.7.7', { port: 80, nodePort: 30232 }), [slice(ips, 80)], [path('10.96.7.7', ips, 80)], [node]);
+  const lines = renderExplain({ ...explanation(), observed }, { format: 'text', color: false }).split('\n');
+  // Sorted by ip:port text: 11.0.1.10:80 before 11.0.1.9:80; both (1 active, 671 inactive) in the fixture.
+  const at = lines.findIndex((l) => l.startsWith('    11.0.1.10:80'));
+  assert.ok(at > 0);
+  assert.equal(lines[at + 1], '      IPVS connections now: 1 active, 671 inactive');
+  assert.match(lines[at + 2]!, /^ {4}11\.0\.1\.9:80 /);
 });
