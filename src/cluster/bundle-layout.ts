@@ -25,6 +25,10 @@ export const NODE_FILES = {
   conntrackCount: 'conntrack-count',
   kubeProxyMetrics: 'kube-proxy-metrics.txt',
   kubeProxyHealthz: 'kube-proxy-healthz.json',
+  /** (optional, IPVS mode) per virtual and real server: connections scheduled, packets, bytes. */
+  ipvsadmStats: 'ipvsadm-stats.txt',
+  /** (optional, IPVS mode) per real server: IPVS connection entries now (ActiveConn, InActConn). */
+  ipvsadmConnections: 'ipvsadm-conns.txt',
 } as const;
 
 /** The optional node-state files: what the kernel and kube-proxy are doing at the reading. */
@@ -34,6 +38,8 @@ export const NODE_STATE_FILES: readonly string[] = [
   NODE_FILES.conntrackCount,
   NODE_FILES.kubeProxyMetrics,
   NODE_FILES.kubeProxyHealthz,
+  NODE_FILES.ipvsadmStats,
+  NODE_FILES.ipvsadmConnections,
 ];
 
 /** Dump files a node directory may hold, in the order capture writes them. */
@@ -59,6 +65,8 @@ export const DUMP_COMMANDS: Readonly<Record<string, string>> = {
   [NODE_FILES.conntrackCount]: 'cat /proc/sys/net/netfilter/nf_conntrack_{count,max}',
   [NODE_FILES.kubeProxyMetrics]: 'curl 127.0.0.1:10249/metrics',
   [NODE_FILES.kubeProxyHealthz]: 'curl 127.0.0.1:10256/healthz',
+  [NODE_FILES.ipvsadmStats]: 'ipvsadm -Ln --stats --exact',
+  [NODE_FILES.ipvsadmConnections]: 'ipvsadm -Ln',
 };
 
 /** NodeDump.location of a node read live (debug pod or local network namespace) rather than from a bundle. */

@@ -53,6 +53,8 @@ function observedSection(result: ServiceExplanation, ctx: TextContext): string[]
     for (const e of p.endpoints) {
       const states = Object.entries(e.conntrack.states).map(([k, v]) => `${k} ${v}`).join(', ');
       lines.push(`    ${`${e.ip}:${e.port}`.padEnd(21)} ${(e.pod ?? '').padEnd(12)} predicted ${pct(e.predicted).padStart(6)}  counter ${String(e.ruleCounter ?? '-').padStart(5)}  conntrack ${String(e.conntrack.entries).padStart(5)}${states ? ` (${states})` : ''}`);
+      // Its own line: the endpoint line is already near the width.
+      if (e.ipvsConnections) lines.push(`      IPVS connections now: ${e.ipvsConnections.active} active, ${e.ipvsConnections.inactive} inactive`);
     }
     if (p.cause) lines.push(...indent(wrap(`likely cause: ${p.cause}`, inner(ctx, 4)), 4));
   }

@@ -134,18 +134,20 @@ export async function collectNodeDump(
       if (body !== null) files.set(healthzFile(port), body);
     }
   }
-  for (const [file, text] of await readNodeState(run, target.node, log)) files.set(file, text);
+  for (const [file, text] of await readNodeState(run, target.node, mode, log)) files.set(file, text);
   return { node: target.node, location, proxyMode, files, healthz };
 }
 
 /**
  * What the kernel and kube-proxy are doing now (issue 10), all reads: the connection tracking
- * table, its counters and fill, kube-proxy's metrics and its own /healthz. Each is optional: a
+ * table, its counters and fill, kube-proxy's metrics and its own /healthz, and in IPVS mode the
+ * virtual servers' counters and connection entries (IPVS keeps no iptables counters to read
+ * instead). Each is optional: a
  * tool that is missing, fails, or prints more than the output cap (a huge conntrack table) leaves
  * its file out, with a line saying so. They run side by side: at most two in a row (conntrack -L
  * without -o extended after a refusal), which keeps the node read budget small.
  */
-async function readNodeState(run: Run, node: string, log: CollectLog): Promise<Map<string, string>> {
+async function readNodeState(run: Run, node: string, mode: ProxyMode, log: CollectLog): Promise<Map<string, string>> {
   const optional = async (tool: Tool, args: readonly string[]): Promise<CommandResult | null> => {
     try {
       return await run(tool, args);
@@ -163,6 +165,10 @@ async function readNodeState(run: Run, node: string, log: CollectLog): Promise<M
     [NODE_FILES.kubeProxyMetrics, optional('curl', ['-s', '--max-time', CURL_TIMEOUT_S, 'http://127.0.0.1:10249/metrics'])],
     [NODE_FILES.kubeProxyHealthz, optional('curl', ['-s', '--max-time', CURL_TIMEOUT_S, 'http://127.0.0.1:10256/healthz'])],
   ];
+  if (mode === 'ipvs') {
+    // --exact: whole counters (without it ipvsadm abbreviates past 100 million); -n: addresses, no names.
+    reads.push([NODE_FILES.ipvsadmStats, optional('ipvsadm', ['-Ln', '--stats', '--exact'])], [NODE_FILES.ipvsadmConnections, optional('ipvsadm', ['-Ln'])]);
+  }
   const out = new Map<string, string>();
   for (const [file, res] of reads) {
     const text = ok(await res);

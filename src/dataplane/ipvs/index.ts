@@ -33,6 +33,7 @@ export const ipvsModule: DataplaneModule = {
 };
 
 export { parseIpvsadm } from './parse-ipvsadm.ts';
+export { parseIpvsadmStats, parseIpvsadmConnections } from './parse-ipvsadm-listing.ts';
 export { parseIpsetList, setContains, IpsetList, IPSET_MAX_NAME } from './ipset.ts';
 export type { IpsetSet, IpsetMember, IpsetDimension, SetPacket } from './ipset.ts';
 export { schedulerShares } from './schedulers.ts';

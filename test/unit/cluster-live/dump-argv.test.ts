@@ -17,6 +17,8 @@ const EXPECTED: string[][] = [
   ['iptables-save', '-c'],
   ['nft', '-j', 'list', 'ruleset'],
   ['ipvsadm', '-Sn'],
+  ['ipvsadm', '-Ln', '--stats', '--exact'],
+  ['ipvsadm', '-Ln'],
   ['ipset', 'list'],
   ['ip', '-j', 'addr'],
   ['conntrack', '-L', '-o', 'extended'],

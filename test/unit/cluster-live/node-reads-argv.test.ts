@@ -62,3 +62,24 @@ test('without conntrack on the node the read still succeeds, without the conntra
   const dump = await collectNodeDump(runner, tools, { node: 'n', address: null, healthCheckPorts: [] }, 'live');
   assert.deepEqual([...dump.files.keys()], [NODE_FILES.iptablesSave]);
 });
+
+test('an IPVS node read adds ipvsadm -Ln --stats --exact and ipvsadm -Ln, each optional', async () => {
+  const stats = fixture('ipvs-real-kube-router-160-ipvsadm-Ln-stats.txt');
+  const runner = {
+    async run(argv: readonly string[]): Promise<CommandResult> {
+      const cmd = argv.join(' ');
+      if (cmd === 'curl -s --max-time 5 http://127.0.0.1:10249/proxyMode') return { exitCode: 0, stdout: 'ipvs', stderr: '' };
+      if (cmd === 'ipvsadm -Sn') return { exitCode: 0, stdout: '-A -t 10.3.0.42:80 -s rr\n', stderr: '' };
+      if (cmd === 'ipvsadm -Ln --stats --exact') return { exitCode: 0, stdout: stats, stderr: '' };
+      // A plain listing that fails: left out, the read goes on.
+      if (cmd === 'ipvsadm -Ln') return { exitCode: 2, stdout: '', stderr: 'Can\'t initialize ipvs' };
+      if (cmd === 'iptables-save -c') return { exitCode: 0, stdout: '*nat\nCOMMIT\n', stderr: '' };
+      if (cmd === 'ipset list') return { exitCode: 0, stdout: '', stderr: '' };
+      return { exitCode: 7, stdout: '', stderr: 'no' };
+    },
+  };
+  const tools = Object.fromEntries(TOOLS.map((t) => [t, t.startsWith('iptables-') && t !== 'iptables-save' ? null : [t]])) as unknown as Toolbox;
+  const dump = await collectNodeDump(runner, tools, { node: 'n', address: null, healthCheckPorts: [] }, 'live');
+  assert.equal(dump.files.get(NODE_FILES.ipvsadmStats), stats);
+  assert.equal(dump.files.has(NODE_FILES.ipvsadmConnections), false);
+});
