@@ -10,6 +10,7 @@ import { nodeAccessOf } from '../../src/cluster/live/node-access-options.ts';
 import type { Progress } from '../../src/cluster/live/progress.ts';
 import { buildDebugPod, debugPodName, podExecRunner } from '../../src/cluster/nodes/debug-pod.ts';
 import { MANAGED_BY_SELECTOR } from '../../src/cluster/nodes/debug-pod-identity.ts';
+import { NODE_STATE_FILES } from '../../src/cluster/bundle-layout.ts';
 import type { NodeDump } from '../../src/cluster/source.ts';
 import { down, inNode, kubeProxy, runningTasks, skipReason, up } from './harness.ts';
 import type { Harness } from './harness.ts';
@@ -120,14 +121,18 @@ describe('node read through a debug pod on a real kubelet + containerd node', { 
     // kube-proxy's metrics port answered curl run in the pod (127.0.0.1 of the node's namespace).
     assert.equal(dump.proxyMode, 'iptables');
     assert.equal(dump.location, 'live');
-    assert.deepEqual([...dump.files.keys()], ['iptables-save.txt']);
+    // The mode's dump and the node's addresses; then the node state (optional files) the node could give:
+    // kube-proxy runs, so its metrics and /healthz answer on 127.0.0.1.
+    assert.deepEqual([...dump.files.keys()].filter((f) => !NODE_STATE_FILES.includes(f)), ['iptables-save.txt', 'ip-addr.json'], lines.join('\n'));
+    assert.ok(dump.files.has('kube-proxy-metrics.txt') && dump.files.has('kube-proxy-healthz.json'), [...dump.files.keys()].join(', '));
     const save = dump.files.get('iptables-save.txt')!;
     assert.match(save, new RegExp(`^:${marker} - \\[0:0\\]$`, 'm'));
     // The kubelet's hint chain decided the backend (Debian's `iptables` is iptables-nft, which the
     // kubelet used), and the host's binaries ran through chroot (the image has none).
     assert.match(save, /^\*mangle\n(?:[^\n]*\n)*?:KUBE-IPTABLES-HINT - \[0:0\]$/m);
     assert.ok(lines.includes(`${h.node}: iptables backend nft (kubelet hint chain (KUBE-IPTABLES-HINT/KUBE-KUBELET-CANARY) in iptables-nft-save)`), lines.join('\n'));
-    assert.ok(lines.includes(`${h.node}: chroot /host iptables-nft-save`), lines.join('\n'));
+    // By the path the node's shell found (where it is depends on the node's distribution).
+    assert.ok(lines.some((l) => new RegExp(`^${h.node}: chroot /host /\\S*/iptables-nft-save -c$`).test(l)), lines.join('\n'));
     // kube-proxy's rules for default/kubernetes, whose ClusterIP and endpoint the API gave above;
     // KUBE-SVC-NPX46M4PTMTKRN6Y = "KUBE-SVC-" + base32(sha256("default/kubernetes:https" + "tcp"))[:16].
     const svcChain = iptablesServiceChain('default/kubernetes:https', 'tcp');
@@ -136,7 +141,7 @@ describe('node read through a debug pod on a real kubelet + containerd node', { 
       save.includes(`-A KUBE-SERVICES -d ${api.clusterIP}/32 -p tcp -m comment --comment "default/kubernetes:https cluster IP" -m tcp --dport 443 -j ${svcChain}\n`),
       save,
     );
-    assert.match(save, new RegExp(`^-A KUBE-SEP-[A-Z0-9]{16} -p tcp -m comment --comment "default/kubernetes:https" -m tcp -j DNAT --to-destination ${api.ip.replaceAll('.', '\\.')}:${api.port}$`, 'm'));
+    assert.match(save, new RegExp(`^(?:\\[\\d+:\\d+\\] )?-A KUBE-SEP-[A-Z0-9]{16} -p tcp -m comment --comment "default/kubernetes:https" -m tcp -j DNAT --to-destination ${api.ip.replaceAll('.', '\\.')}:${api.port}$`, 'm'));
 
     await assertPodCameAndWent(lines, h.node);
   });
@@ -162,7 +167,8 @@ describe('node read through a debug pod on a real kubelet + containerd node', { 
     t.diagnostic(timing(lines, ms));
 
     assert.equal(dump.proxyMode, 'nftables');
-    assert.deepEqual([...dump.files.keys()].sort(), [`healthz/${hcPort}.json`, 'nft.json']);
+    assert.deepEqual([...dump.files.keys()].filter((f) => !NODE_STATE_FILES.includes(f)).sort(), [`healthz/${hcPort}.json`, 'ip-addr.json', 'nft.json'], lines.join('\n'));
+    assert.ok(dump.files.has('kube-proxy-metrics.txt') && dump.files.has('kube-proxy-healthz.json'), [...dump.files.keys()].join(', '));
     const ruleset = (JSON.parse(dump.files.get('nft.json')!) as { nftables: Record<string, Record<string, unknown>>[] }).nftables;
     // service-2QRHZV4L-default/kubernetes/tcp/https = "service-" + base32(sha256("default/kubernetes/tcp/https"))[:8] + "-" + that.
     const chain = nftablesServiceChain('default', 'kubernetes', 'tcp', 'https');

@@ -342,7 +342,9 @@ describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored,
       exec: async (_ns: string, _pod: string, _c: string, argv: string[], stdout: NodeJS.WritableStream, _e: unknown, _i: unknown, _t: boolean, cb: (s: object) => void) => {
         const ws = Object.assign(new (await import('node:events')).EventEmitter(), { close: () => ws.emit('close') });
         setImmediate(() => {
-          stdout.write(answers[argv[0] ?? ''] ?? '');
+          // curl answers only kube-proxy's mode; its metrics and healthz ports print nothing here.
+          const curlOther = argv[0] === 'curl' && argv.at(-1) !== 'http://127.0.0.1:10249/proxyMode';
+          stdout.write(curlOther ? '' : (answers[argv[0] ?? ''] ?? ''));
           cb({ status: 'Success' });
           ws.emit('close');
         });

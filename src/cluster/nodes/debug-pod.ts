@@ -416,12 +416,14 @@ function execError(e: unknown, config: Clients['config'], namespace: string, pod
 }
 
 /**
- * One exec that says, for each tool, whether the node has it (used through `chroot /host`) or
- * only the image does. The script is a constant; tool names arrive as positional arguments.
+ * One exec that says, for each tool, whether the node has it (used through `chroot /host`, by the
+ * path the node's shell found) or only the image does. The path matters: a busybox `chroot` that
+ * prefers its own applets would run its `ip` or `cat` for a bare name, not the node's. The script
+ * is a constant; tool names arrive as positional arguments.
  */
 export const PROBE_SCRIPT =
   'for t in "$@"; do ' +
-  `if chroot ${HOST_ROOT} /bin/sh -c 'command -v "$1"' sh "$t" >/dev/null 2>&1; then echo "host $t"; ` +
+  `if p=$(chroot ${HOST_ROOT} /bin/sh -c 'command -v "$1"' sh "$t" 2>/dev/null) && [ -n "$p" ]; then echo "host $t $p"; ` +
   'elif command -v "$t" >/dev/null 2>&1; then echo "image $t"; fi; done';
 
 export async function probeTools(runner: CommandRunner): Promise<Toolbox> {
@@ -432,9 +434,11 @@ export async function probeTools(runner: CommandRunner): Promise<Toolbox> {
 export function toolboxFromProbe(output: string): Toolbox {
   const toolbox = Object.fromEntries(TOOLS.map((t) => [t, null])) as Record<Tool, readonly string[] | null>;
   for (const line of output.split('\n')) {
-    const [where, tool] = line.trim().split(' ');
+    const [where, tool, path] = line.trim().split(' ');
     if (!tool || !(TOOLS as readonly string[]).includes(tool)) continue;
-    toolbox[tool as Tool] = where === 'host' ? ['chroot', HOST_ROOT, tool] : [tool];
+    // A path with a space, or a shell builtin (no path), falls back to the name.
+    const hostPath = path?.startsWith('/') && line.trim().split(' ').length === 3 ? path : tool;
+    toolbox[tool as Tool] = where === 'host' ? ['chroot', HOST_ROOT, hostPath] : [tool];
   }
   return toolbox;
 }

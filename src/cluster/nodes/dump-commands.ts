@@ -1,5 +1,6 @@
 import { badInput, ExitCode, NetpathError } from '../../errors.ts';
 import { DumpParseError } from '../../dataplane/errors.ts';
+import { NO_TABLES_LINE } from '../../dataplane/iptables/parse.ts';
 import { parseHealthzBody, parseProxyModeAnswer } from './node-answers.ts';
 import type { ProxyMode } from '../../model/proxy-mode.ts';
 import { PROXY_MODES } from '../../model/proxy-mode.ts';
@@ -111,7 +112,7 @@ export async function collectNodeDump(
     if (file === NODE_FILES.iptablesSave) {
       const { text, choice } = await readIptables(run, target.node);
       if (choice) log(`${target.node}: iptables backend ${choice.backend} (${choice.reason})`);
-      files.set(file, text);
+      files.set(file, text.trim() === '' ? `${NO_TABLES_LINE}\n` : text);
     } else if (file === NODE_FILES.nftJson) {
       files.set(file, await required('nft', ['-j', 'list', 'ruleset']));
     } else if (file === NODE_FILES.ipvsadm) {
@@ -124,7 +125,10 @@ export async function collectNodeDump(
   // The node's own addresses decide addrtype LOCAL; optional: without `ip` the Node object's stand in.
   const addrs = await run('ip', ['-j', 'addr']);
   if (addrs?.exitCode === 0) files.set(NODE_FILES.ipAddr, addrs.stdout);
-  else log(`${target.node}: no ip -j addr (${addrs ? `exit ${addrs.exitCode ?? 'unknown'}` : 'ip not installed'}): the Node object's addresses stand in for the node's own`);
+  else {
+    const why = addrs ? `exit ${addrs.exitCode ?? 'unknown'}${addrs.stderr.trim() ? `: ${addrs.stderr.trim().split('\n')[0]}` : ''}` : 'ip not installed';
+    log(`${target.node}: no ip -j addr (${why}): the Node object's addresses stand in for the node's own`);
+  }
 
   const healthz = new Map<number, HealthzReading>();
   if (target.address) {

@@ -95,9 +95,13 @@ test('exit codes come from the status channel', () => {
 });
 
 test('tool probe output becomes a toolbox: node binaries through chroot, else the image', () => {
-  const tools = toolboxFromProbe('host iptables-save\nhost iptables-legacy-save\nimage nft\nimage curl\n');
-  assert.deepEqual(tools['iptables-save'], ['chroot', '/host', 'iptables-save']);
-  assert.deepEqual(tools['iptables-legacy-save'], ['chroot', '/host', 'iptables-legacy-save']);
+  const tools = toolboxFromProbe('host iptables-save /usr/sbin/iptables-save\nhost iptables-legacy-save /usr/sbin/iptables-legacy-save\nimage nft\nimage curl\nhost ip /usr/sbin/ip\nhost cat cat\n');
+  // By the node's path: a busybox chroot with preferred applets runs its own `ip` for a bare name.
+  assert.deepEqual(tools['iptables-save'], ['chroot', '/host', '/usr/sbin/iptables-save']);
+  assert.deepEqual(tools['iptables-legacy-save'], ['chroot', '/host', '/usr/sbin/iptables-legacy-save']);
+  assert.deepEqual(tools.ip, ['chroot', '/host', '/usr/sbin/ip']);
+  // A name the node's shell knows without a path (a builtin) stays a name.
+  assert.deepEqual(tools.cat, ['chroot', '/host', 'cat']);
   assert.deepEqual(tools.nft, ['nft']);
   assert.deepEqual(tools.curl, ['curl']);
   assert.equal(tools.ipvsadm, null);

@@ -64,8 +64,8 @@ test('the commands netpath runs on a node are exactly these fixed argv lists', a
 });
 
 test('a tool the node has runs from the node\'s own root, read-only at /host; otherwise the image\'s', () => {
-  const tools = toolboxFromProbe('host nft\nimage curl\n');
-  assert.deepEqual(tools.nft, ['chroot', '/host', 'nft']);
+  const tools = toolboxFromProbe('host nft /usr/sbin/nft\nimage curl\n');
+  assert.deepEqual(tools.nft, ['chroot', '/host', '/usr/sbin/nft']);
   assert.deepEqual(tools.curl, ['curl']);
 });
 

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { collectNodeDump, TOOLS } from '../../../src/cluster/nodes/dump-commands.ts';
 import type { CommandResult, Toolbox } from '../../../src/cluster/nodes/dump-commands.ts';
 import { NODE_FILES } from '../../../src/cluster/bundle-layout.ts';
+import { NO_TABLES_LINE, parseIptablesDump } from '../../../src/dataplane/iptables/parse.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8');
 
@@ -82,4 +83,21 @@ test('an IPVS node read adds ipvsadm -Ln --stats --exact and ipvsadm -Ln, each o
   const dump = await collectNodeDump(runner, tools, { node: 'n', address: null, healthCheckPorts: [] }, 'live');
   assert.equal(dump.files.get(NODE_FILES.ipvsadmStats), stats);
   assert.equal(dump.files.has(NODE_FILES.ipvsadmConnections), false);
+});
+
+test('iptables-save that exits 0 and prints nothing (no table on the node) is recorded as such and reads back as zero tables; an empty file stays an error', async () => {
+  const runner = {
+    async run(argv: readonly string[]): Promise<CommandResult> {
+      if (argv.join(' ') === 'curl -s --max-time 5 http://127.0.0.1:10249/proxyMode') return { exitCode: 0, stdout: 'iptables', stderr: '' };
+      // Both backends answer with nothing, as on a host with no iptables table loaded.
+      if (argv[0]?.startsWith('iptables')) return { exitCode: 0, stdout: '', stderr: '' };
+      return { exitCode: 7, stdout: '', stderr: 'no' };
+    },
+  };
+  const tools = Object.fromEntries(TOOLS.map((t) => [t, [t]])) as unknown as Toolbox;
+  const dump = await collectNodeDump(runner, tools, { node: 'n', address: null, healthCheckPorts: [] }, 'live');
+  const text = dump.files.get(NODE_FILES.iptablesSave) ?? '';
+  assert.equal(text, `${NO_TABLES_LINE}\n`);
+  assert.equal(parseIptablesDump(text, 'iptables-save.txt').tables.length, 0);
+  assert.throws(() => parseIptablesDump('', 'iptables-save.txt'), /the file is empty/);
 });
