@@ -52,8 +52,8 @@ export function nowSeconds(): number {
  * When kube-proxy last finished a rule sync on each node (epoch seconds, IPv4 proxier): equal
  * readings before and after a series of dumps mean the rules did not change in between.
  */
-export async function lastProxySyncs(c: Cluster): Promise<Record<string, number>> {
+export async function lastProxySyncs(c: Cluster, nodes?: readonly string[]): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const node of c.layout.nodes) out[node.name] = (await proxySyncState(node.netns)).lastSync;
+  for (const node of c.layout.nodes.filter((n) => !nodes || nodes.includes(n.name))) out[node.name] = (await proxySyncState(node.netns)).lastSync;
   return out;
 }

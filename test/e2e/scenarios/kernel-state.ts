@@ -122,18 +122,28 @@ export async function kernelState(c: Cluster): Promise<void> {
       else for (const [pod, n] of Object.entries(grew) as [string, number][]) assert.ok(n <= (tally.pods[pod] ?? 0), `udp: ${n} new flows to ${pod} <= its tally`);
     }
     if (c.layout.proxyMode === 'iptables') {
-      const save = dump.files.get('iptables-save.txt') ?? '';
-      const health = nodeHealth({
-        node: 'node-a', mode: 'iptables', state, iptables: parseIptablesDump(save, 'iptables-save.txt'), nft: null,
-        syncPeriod: { seconds: 30, source: 'default' }, now: Date.now(),
-      });
-      const plain = await inNetnsOk(a.netns, ['iptables-save']);
-      assert.equal(health.rules?.rules, plain.split('\n').filter((l) => l.startsWith('-A')).length, "rules = iptables-save | grep -c '^-A'");
-      const synced = (await lastProxySyncs(c))['node-a']!;
-      const v4 = health.sync.find((f) => f.family === 'IPv4');
-      assert.ok(v4?.lastSync, 'last sync read');
-      // The sync netpath read is kube-proxy's latest or one before the harness's later reading.
-      assert.ok(Date.parse(v4.lastSync) <= synced * 1000 + 1, `${v4.lastSync} <= ${synced}`);
+      // The rule count against a plain iptables-save read right after: both between two equal
+      // kube-proxy sync times, or the rules may have changed in between (an earlier scenario's
+      // namespace is still being removed); then read both again.
+      for (let attempt = 1; ; attempt++) {
+        // Only node-a: the stale scenario before this one stopped kube-proxy on node-b for good.
+        const syncedBefore = (await lastProxySyncs(c, ['node-a']))['node-a']!;
+        const fresh = await readA();
+        const plain = await inNetnsOk(a.netns, ['iptables-save']);
+        const synced = (await lastProxySyncs(c, ['node-a']))['node-a']!;
+        if (synced !== syncedBefore && attempt < 5) continue;
+        assert.equal(synced, syncedBefore, 'kube-proxy on node-a stopped syncing between the two readings');
+        const health = nodeHealth({
+          node: 'node-a', mode: 'iptables', state: readNodeState(fresh), iptables: parseIptablesDump(fresh.files.get('iptables-save.txt') ?? '', 'iptables-save.txt'), nft: null,
+          syncPeriod: { seconds: 30, source: 'default' }, now: Date.now(),
+        });
+        assert.equal(health.rules?.rules, plain.split('\n').filter((l) => l.startsWith('-A')).length, "rules = iptables-save | grep -c '^-A'");
+        const v4 = health.sync.find((f) => f.family === 'IPv4');
+        assert.ok(v4?.lastSync, 'last sync read');
+        // The sync netpath read is kube-proxy's latest or one before the harness's later reading.
+        assert.ok(Date.parse(v4.lastSync) <= synced * 1000 + 1, `${v4.lastSync} <= ${synced}`);
+        break;
+      }
     }
 
     // Stale: kube-proxy on node-a stops, web-2 leaves; node-a keeps UDP entries towards it.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Cluster } from '../../harness/cluster.ts';
 import { endpointSlices } from '../../harness/services.ts';
+import { waitForProxySync } from '../../harness/sync.ts';
 import { waitUntil } from '../../harness/wait.ts';
 import { inScenario } from '../support/scenario.ts';
 import { explainBundle, pathOf, probeAgainst, traceBundle, traced } from '../support/netpath.ts';
@@ -44,7 +45,16 @@ export async function trafficDistribution(c: Cluster): Promise<void> {
         assert.deepEqual(e.hints?.forNodes?.map((n) => n.name), name === 'same-node' ? [pod.node] : undefined, `${name}: node hint of ${pod.name}`);
       }
     }
-    await s.settle({}); // kube-proxy has seen the hints too
+    // kube-proxy must have synced the hints too: a sync after the controller's last slice write
+    // (managedFields time, whole seconds: + 1 s), with no change pending. A sync since the first
+    // write, without hints, is not enough: under load the hints land seconds later.
+    let written = 0;
+    for (const name of Object.keys(DISTRIBUTIONS)) {
+      for (const sl of await endpointSlices(c, s.namespace, name)) {
+        for (const f of sl.metadata?.managedFields ?? []) written = Math.max(written, f.time ? new Date(f.time).getTime() / 1000 : 0);
+      }
+    }
+    await waitForProxySync(c, written + 1);
     const dir = await s.capture();
     const ns = s.namespace;
     for (const name of Object.keys(DISTRIBUTIONS)) {
