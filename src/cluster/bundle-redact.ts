@@ -77,7 +77,8 @@ export function redactNftComments(json: string): string {
  *   hostNetwork, phase and pod/host IPs kept (no containers, images, env, volumes, commands);
  * - nodes: status.images and status.nodeInfo removed;
  * - the kube-proxy ConfigMap: only data["config.conf"] kept;
- * - node dumps: comments outside kube-proxy's chains and table replaced by "redacted".
+ * - node dumps: comments outside kube-proxy's chains and table replaced by "redacted"; the
+ *   conntrack table left out (every connection through the node, with its client's address).
  * `key` (random per capture) makes pseudonyms consistent within one bundle only.
  */
 export function redactBundle(contents: BundleContents, key: Buffer): BundleContents {
@@ -124,6 +125,7 @@ export function redactBundle(contents: BundleContents, key: Buffer): BundleConte
     if (save !== undefined) files.set(NODE_FILES.iptablesSave, redactIptablesComments(save));
     const nft = files.get(NODE_FILES.nftJson);
     if (nft !== undefined) files.set(NODE_FILES.nftJson, redactNftComments(nft));
+    files.delete(NODE_FILES.conntrack);
     dumps.set(node, { ...dump, files });
   }
   return { state: { ...state, services, endpointSlices, nodes, pods }, kubeProxyConfigMap, dumps };

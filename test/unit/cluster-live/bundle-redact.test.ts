@@ -116,3 +116,15 @@ test('capture --redact on the real example bundle: the same answer, without the 
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('capture --redact leaves out the conntrack table (client addresses of every connection) and keeps the counters', async () => {
+  const snap = await SnapshotSource.open('examples/real-kernel');
+  const state = await snap.readState();
+  const dumps = await snap.readNodes(nodesToRead(state, null, true));
+  await snap.close();
+  // node-a of the real capture carries the conntrack table: 48 entries, clients included.
+  assert.ok(dumps.get('node-a')?.files.has('conntrack.txt'));
+  const redacted = redactBundle({ state, kubeProxyConfigMap: null, dumps }, KEY).dumps.get('node-a')!;
+  assert.equal(redacted.files.has('conntrack.txt'), false);
+  for (const kept of ['conntrack-stats.txt', 'conntrack-count', 'kube-proxy-metrics.txt', 'iptables-save.txt']) assert.ok(redacted.files.has(kept), kept);
+});
