@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DumpParseError } from '../../../src/dataplane/errors.ts';
 import { parseIpsetList } from '../../../src/dataplane/ipvs/index.ts';
+import { parseProxyMetrics } from '../../../src/dataplane/node-state/proxy-metrics.ts';
 import { createNftWalker, parseNftJson, parseNftText } from '../../../src/dataplane/nftables/index.ts';
 import type { WalkPacket } from '../../../src/dataplane/types.ts';
 
@@ -54,4 +55,18 @@ test('nft JSON: a jump without a target is a parse error naming the rule (the wa
 test('ipset: a member line with a CR inside is a typed error, not a TypeError', () => {
   const text = 'Name: KUBE-CLUSTER-IP\nType: hash:ip,port\nRevision: 6\nHeader: family inet hashsize 1024 maxelem 65536\nMembers:\n10.96.0.1,tcp:443 timeout\r 5\n';
   assert.throws(() => parseIpsetList(text), (e: unknown) => e instanceof DumpParseError && /ipset\.txt:6: unknown option in member of KUBE-CLUSTER-IP/.test(e.message));
+});
+
+test('kube-proxy metrics: a sample value of 1e309 is out of float64 range, not +Inf (node reported Infinity services)', () => {
+  const text = '# TYPE kubeproxy_sync_proxy_rules_no_local_endpoints_total gauge\nkubeproxy_sync_proxy_rules_no_local_endpoints_total{ip_family="IPv4",traffic_policy="external"} 1e309\n';
+  assert.throws(() => parseProxyMetrics(text, 'm.txt'), (e: unknown) => e instanceof DumpParseError && /m\.txt:2: not a sample value: "1e309"/.test(e.message));
+});
+
+test('kube-proxy metrics: +Inf and NaN are valid Prometheus text but no count, time or duration kube-proxy reports', () => {
+  for (const v of ['+Inf', 'NaN']) {
+    const text = `kubeproxy_sync_proxy_rules_last_timestamp_seconds{ip_family="IPv4"} 1.7e9\nkubeproxy_sync_proxy_rules_duration_seconds_sum ${v}\n`;
+    assert.throws(() => parseProxyMetrics(text, 'm.txt'), (e: unknown) => e instanceof DumpParseError && /m\.txt:2: kubeproxy_sync_proxy_rules_duration_seconds_sum is (Infinity|NaN): expected a finite number/.test(e.message), v);
+  }
+  // A metric netpath does not read may hold them (histogram buckets and other components' gauges do).
+  assert.equal(parseProxyMetrics('some_other_gauge +Inf\n', 'm.txt').version, null);
 });
