@@ -124,6 +124,8 @@ export interface Target<I = FuzzInput> {
   seeds: string[];
   input: fc.Arbitrary<I>;
   run(input: I): void | Promise<void>;
+  /** Inputs that cost milliseconds each (a deep JSON tree written and parsed): fewer of them in the unit suite. */
+  costly?: boolean;
 }
 
 const edits = (edit: fc.Arbitrary<unknown>) => fc.array(edit, { minLength: 1, maxLength: 6 });
@@ -176,6 +178,7 @@ function jsonTarget(name: string, seeds: string[], parse: (text: string) => unkn
   return {
     name,
     seeds,
+    costly: true,
     input: fc.record({ seed: fc.nat(docs.length - 1), edits: jsonEdits, packets: fc.constant([]) }),
     run({ seed, edits }) {
       const text = damageJson(docs[seed], edits);
@@ -211,6 +214,7 @@ function nodeStateTarget(name: string, file: string, seeds: string[], json: bool
   return {
     name,
     seeds,
+    costly: json,
     input: fc.record({ seed: fc.nat(texts.length - 1), edits: json ? jsonEdits : edits(textEdit), packets: fc.constant([]) }),
     run({ seed, edits }) {
       let text: string | null = texts[seed]!;
