@@ -41,6 +41,9 @@ const M = {
   endpointsPending: 'kubeproxy_sync_proxy_rules_endpoint_changes_pending',
 } as const;
 
+/** Samples read as numbers below (histograms by their _sum and _count). */
+const KEPT = new Set<string>([...Object.values(M), 'process_start_time_seconds', ...[M.sync, M.programming].flatMap((b) => [`${b}_sum`, `${b}_count`])]);
+
 /** Parses kube-proxy's metrics text and keeps what `node` reports; unknown metrics are ignored. */
 export function parseProxyMetrics(text: string, file: string): ProxyMetrics {
   const samples = parsePrometheusText(text, file);
@@ -55,11 +58,10 @@ export function parseProxyMetrics(text: string, file: string): ProxyMetrics {
   let version: string | null = null;
   let startTime: number | null = null;
   const pending: ProxyMetrics['pendingChanges'] = { services: null, endpoints: null };
-  const kept = new Set<string>([...Object.values(M), 'process_start_time_seconds', ...[M.sync, M.programming].flatMap((b) => [`${b}_sum`, `${b}_count`])]);
   for (const s of samples) {
     lines[s.name] ??= s.line;
     // Timestamps, counts and durations: +Inf or NaN (valid Prometheus text) is no reading of them.
-    if (kept.has(s.name) && !Number.isFinite(s.value)) throw new DumpParseError(file, s.line, `${s.name} is ${s.value}: expected a finite number`);
+    if (KEPT.has(s.name) && !Number.isFinite(s.value)) throw new DumpParseError(file, s.line, `${s.name} is ${s.value}: expected a finite number`);
     switch (s.name) {
       case 'kubernetes_build_info':
         version = s.labels.git_version ?? null;
