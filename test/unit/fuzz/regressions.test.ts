@@ -70,3 +70,10 @@ test('kube-proxy metrics: +Inf and NaN are valid Prometheus text but no count, t
   // A metric netpath does not read may hold them (histogram buckets and other components' gauges do).
   assert.equal(parseProxyMetrics('some_other_gauge +Inf\n', 'm.txt').version, null);
 });
+
+test('kube-proxy metrics: a last-sync time of 4.3e18 s is no date (node threw RangeError: Invalid time value)', () => {
+  // 4294967295.7648e+09 s is past the 8.64e12 s (8.64e15 ms) a Date holds; 8.64e12 itself still is one.
+  const at = (v: string) => `kubeproxy_sync_proxy_rules_last_timestamp_seconds{ip_family="IPv4"} ${v}\n`;
+  assert.throws(() => parseProxyMetrics(at('4294967295.7648e+09'), 'm.txt'), (e: unknown) => e instanceof DumpParseError && /m\.txt:1: kubeproxy_sync_proxy_rules_last_timestamp_seconds is 4294967295764800000: not a time in epoch seconds/.test(e.message));
+  assert.equal(parseProxyMetrics(at('8.64e12'), 'm.txt').families.IPv4!.lastSync, 8.64e12);
+});
