@@ -1,7 +1,13 @@
 /** Each crash the fuzzer found (issue 13), as the smallest input that showed it: now a typed error. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SnapshotSource } from '../../../src/cluster/nodes/snapshot.ts';
+import { explainFrom } from '../../../src/commands/explain-svc.ts';
 import { DumpParseError } from '../../../src/dataplane/errors.ts';
+import { NetpathError } from '../../../src/errors.ts';
 import { parseIpsetList } from '../../../src/dataplane/ipvs/index.ts';
 import { parseProxyMetrics } from '../../../src/dataplane/node-state/proxy-metrics.ts';
 import { createNftWalker, parseNftJson, parseNftText } from '../../../src/dataplane/nftables/index.ts';
@@ -76,4 +82,24 @@ test('kube-proxy metrics: a last-sync time of 4.3e18 s is no date (node threw Ra
   const at = (v: string) => `kubeproxy_sync_proxy_rules_last_timestamp_seconds{ip_family="IPv4"} ${v}\n`;
   assert.throws(() => parseProxyMetrics(at('4294967295.7648e+09'), 'm.txt'), (e: unknown) => e instanceof DumpParseError && /m\.txt:1: kubeproxy_sync_proxy_rules_last_timestamp_seconds is 4294967295764800000: not a time in epoch seconds/.test(e.message));
   assert.equal(parseProxyMetrics(at('8.64e12'), 'm.txt').families.IPv4!.lastSync, 8.64e12);
+});
+
+test('bundle: a node whose spec.taints is -1 is refused on read, naming nodes.json (explain threw "taints.some is not a function")', async () => {
+  const work = await mkdtemp(join(tmpdir(), 'netpath-regression-'));
+  try {
+    const dir = join(work, 'bundle');
+    await cp(new URL('../../../examples/real-local-lb', import.meta.url).pathname, dir, { recursive: true });
+    const file = join(dir, 'cluster/nodes.json');
+    const doc = JSON.parse(await readFile(file, 'utf8')) as { items: { spec: { taints: unknown } }[] };
+    doc.items[0]!.spec.taints = -1;
+    await writeFile(file, JSON.stringify(doc));
+    const source = await SnapshotSource.open(dir);
+    try {
+      await assert.rejects(explainFrom(source, 'shop', 'web', true), (e: unknown) => e instanceof NetpathError && e.exitCode === 3 && /nodes\.json.*taints/.test(e.message));
+    } finally {
+      await source.close();
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 });
