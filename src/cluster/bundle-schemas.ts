@@ -87,7 +87,11 @@ const node = {
   required: ['metadata'],
   properties: {
     metadata: named(['name']),
-    spec: { type: 'object', properties: { podCIDR: str, podCIDRs: strings } },
+    spec: {
+      type: 'object',
+      // taints: which nodes a load balancer leaves out (analyzers/kube-proxy/nodes.ts).
+      properties: { podCIDR: str, podCIDRs: strings, taints: { type: 'array', items: { type: 'object', required: ['key'], properties: { key: str, effect: str } } } },
+    },
     status: {
       type: 'object',
       properties: {

@@ -8,16 +8,23 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create as createTar } from 'tar';
+import { nodeHealth } from '../../src/analyzers/node-health.ts';
+import { NODE_FILES } from '../../src/cluster/bundle-layout.ts';
+import { parseHealthzBody, parseProxyModeAnswer } from '../../src/cluster/nodes/node-answers.ts';
 import { SnapshotSource } from '../../src/cluster/nodes/snapshot.ts';
+import type { NodeDump } from '../../src/cluster/source.ts';
 import { explainFrom } from '../../src/commands/explain-svc.ts';
 import fc from 'fast-check';
 import { DumpParseError } from '../../src/dataplane/errors.ts';
 import { iptablesModule } from '../../src/dataplane/iptables/index.ts';
+import { parseIptablesDump } from '../../src/dataplane/iptables/parse.ts';
 import { ipvsModule, parseIpsetList, parseIpvsadm } from '../../src/dataplane/ipvs/index.ts';
 import { nftablesModule, parseNftText, createNftWalker } from '../../src/dataplane/nftables/index.ts';
+import { readNodeState } from '../../src/dataplane/node-state/node-state.ts';
 import { userspaceModule } from '../../src/dataplane/userspace/index.ts';
 import type { WalkOutcome, WalkPacket, Walker } from '../../src/dataplane/types.ts';
 import { NetpathError } from '../../src/errors.ts';
+import { parseIpAddrJson } from '../../src/net/host-addresses.ts';
 import { parseIP } from '../../src/net/ip.ts';
 import { applyJsonEdit, applyTextEdit, jsonEdit, textEdit } from './mutate.ts';
 
@@ -26,7 +33,8 @@ const FIXTURES = join(ROOT, 'test/fixtures');
 const EXAMPLES = join(ROOT, 'examples');
 
 const read = (path: string) => readFileSync(path, 'utf8');
-const fixtures = (re: RegExp) => readdirSync(FIXTURES).filter((f) => re.test(f)).map((f) => join(FIXTURES, f));
+// Provenance notes (*.md) sit beside the dumps and are not dumps.
+const fixtures = (re: RegExp) => readdirSync(FIXTURES).filter((f) => re.test(f) && !f.endsWith('.md')).map((f) => join(FIXTURES, f));
 /** Every examples/BUNDLE/nodes/NODE/FILE with this name. */
 function exampleFiles(name: string): string[] {
   const out: string[] = [];
@@ -116,6 +124,8 @@ export interface Target<I = FuzzInput> {
   seeds: string[];
   input: fc.Arbitrary<I>;
   run(input: I): void | Promise<void>;
+  /** Inputs that cost milliseconds each (a deep JSON tree written and parsed): fewer of them in the unit suite. */
+  costly?: boolean;
 }
 
 const edits = (edit: fc.Arbitrary<unknown>) => fc.array(edit, { minLength: 1, maxLength: 6 });
@@ -143,6 +153,96 @@ function textTarget(name: string, seeds: string[], load: (text: string) => Walke
 }
 
 const files = (entries: Record<string, string>) => new Map(Object.entries(entries));
+
+/** JSON edits, with a few text edits (cut, control characters) that leave raw text after them. */
+const jsonEdits = edits(fc.oneof({ weight: 3, arbitrary: jsonEdit }, { weight: 1, arbitrary: textEdit }));
+
+/** A parsed seed damaged by jsonEdits, as file text; null when no file can hold it. */
+function damageJson(seed: unknown, list: readonly unknown[]): string | null {
+  let doc: unknown = structuredClone(seed);
+  let text: string | null = null;
+  try {
+    for (const e of list) {
+      if ('line' in (e as object) || (e as { op: string }).op === 'crlf') text = applyTextEdit(text ?? JSON.stringify(doc, null, 1), e as Parameters<typeof applyTextEdit>[1]);
+      else if (text === null) doc = applyJsonEdit(doc, e as Parameters<typeof applyJsonEdit>[1]);
+    }
+    return text ?? JSON.stringify(doc);
+  } catch {
+    return null; // nesting too deep for JSON.stringify itself: no file can be written from it
+  }
+}
+
+/** A JSON answer or dump target: damaged seed -> parse. */
+function jsonTarget(name: string, seeds: string[], parse: (text: string) => unknown): Target {
+  const docs = seeds.map((f) => JSON.parse(read(f)) as unknown);
+  return {
+    name,
+    seeds,
+    costly: true,
+    input: fc.record({ seed: fc.nat(docs.length - 1), edits: jsonEdits, packets: fc.constant([]) }),
+    run({ seed, edits }) {
+      const text = damageJson(docs[seed], edits);
+      if (text === null) return;
+      try {
+        parse(text);
+      } catch (e) {
+        expectTyped(e);
+      }
+    },
+  };
+}
+
+/** Every number the analysis reports is finite: NaN or Infinity would print as a figure or vanish as null in JSON. */
+function checkFinite(v: unknown, at: string): void {
+  if (typeof v === 'number' && !Number.isFinite(v)) throw new InvariantError(`${at} is ${v}`);
+  if (Array.isArray(v)) v.forEach((c, i) => checkFinite(c, `${at}[${i}]`));
+  else if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) checkFinite(c, `${at}.${k}`);
+}
+
+/**
+ * One node-state file of a real node dump damaged, the others left as captured, then what the
+ * `node` command does with them (src/commands/node.ts healthOf): readNodeState, then nodeHealth
+ * judged at kube-proxy's healthz currentTime, so the analysis meets hostile values too.
+ */
+function nodeStateTarget(name: string, file: string, seeds: string[], json: boolean): Target {
+  const node = join(EXAMPLES, 'real-kernel/nodes/node-a');
+  const base = new Map(readdirSync(node).filter((f) => statSync(join(node, f)).isFile()).map((f) => [f, read(join(node, f))]));
+  const location = 'nodes/node-a';
+  const iptables = parseIptablesDump(base.get(NODE_FILES.iptablesSave)!, `${location}/${NODE_FILES.iptablesSave}`);
+  const texts = seeds.map(read);
+  const docs = json ? texts.map((t) => JSON.parse(t) as unknown) : [];
+  return {
+    name,
+    seeds,
+    costly: json,
+    input: fc.record({ seed: fc.nat(texts.length - 1), edits: json ? jsonEdits : edits(textEdit), packets: fc.constant([]) }),
+    run({ seed, edits }) {
+      let text: string | null = texts[seed]!;
+      if (json) text = damageJson(docs[seed], edits);
+      else for (const e of edits) text = applyTextEdit(text, e as Parameters<typeof applyTextEdit>[1]);
+      if (text === null) return;
+      const dump: NodeDump = { node: 'node-a', location, proxyMode: base.get(NODE_FILES.proxyMode)!.trim(), files: new Map([...base, [file, text]]), healthz: new Map() };
+      let health: unknown;
+      try {
+        const state = readNodeState(dump);
+        health = nodeHealth({
+          node: dump.node,
+          mode: dump.proxyMode,
+          state,
+          iptables,
+          nft: null,
+          syncPeriod: { seconds: 30, source: 'kube-proxy default (no syncPeriod in its configuration)' },
+          now: state.healthz?.currentTime ?? null,
+        });
+        JSON.stringify(health);
+      } catch (e) {
+        expectTyped(e);
+        return;
+      }
+      checkFinite(health, `${name}: nodeHealth`);
+    },
+  };
+}
 
 interface BundleInput {
   bundle: number;
@@ -236,27 +336,20 @@ export function targets(): Target<any>[] {
   const ipsetSeeds = [...fixtures(/ipset/), ...exampleFiles('ipset.txt')];
   const ipvsNode = exampleFiles('ipvsadm.txt')[0]!.replace(/ipvsadm\.txt$/, '');
   const nftJson = nftJsonSeeds.map(read).map((t) => JSON.parse(t) as unknown);
+  // examples/BUNDLE/nodes/NODE/healthz/PORT.json: the health-check answers capture kept.
+  const healthzAnswers = readdirSync(EXAMPLES, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /(^|\/)nodes\/[^/]+\/healthz\/\d+\.json$/.test(f))
+    .map((f) => join(EXAMPLES, f));
   return [
     textTarget('iptables-save', iptablesSeeds, (text) => iptablesModule.load(files({ 'iptables-save.txt': text }))),
     textTarget('iptables-save (userspace)', fixtures(/^userspace/), (text) => userspaceModule.load(files({ 'iptables-save.txt': text }))),
     {
       name: 'nft JSON',
       seeds: nftJsonSeeds,
-      input: fc.record({ seed: fc.nat(nftJson.length - 1), edits: edits(fc.oneof({ weight: 3, arbitrary: jsonEdit }, { weight: 1, arbitrary: textEdit })), packets: fc.array(packetPick, { maxLength: 3 }) }),
+      input: fc.record({ seed: fc.nat(nftJson.length - 1), edits: jsonEdits, packets: fc.array(packetPick, { maxLength: 3 }) }),
       run({ seed, edits, packets }) {
-        let doc: unknown = structuredClone(nftJson[seed]);
-        let text: string | null = null;
-        try {
-          for (const e of edits) {
-            // JSON edits change the document; a text edit (cut, control characters) leaves raw text after it.
-            if ('line' in (e as object) || (e as { op: string }).op === 'crlf') text = applyTextEdit(text ?? JSON.stringify(doc, null, 1), e as Parameters<typeof applyTextEdit>[1]);
-            else if (text === null) doc = applyJsonEdit(doc, e as Parameters<typeof applyJsonEdit>[1]);
-          }
-          text ??= JSON.stringify(doc);
-        } catch {
-          return; // nesting too deep for JSON.stringify itself: no file can be written from it
-        }
-        const body = text;
+        const body = damageJson(nftJson[seed], edits);
+        if (body === null) return;
         const base = read(nftJsonSeeds[seed]!);
         try {
           walkAll(nftablesModule.load(files({ 'nft.json': body })), base, packets, packetsOf(base).v4.slice(0, 2));
@@ -275,5 +368,13 @@ export function targets(): Target<any>[] {
       parseIpsetList(text);
       return ipvsModule.load(files({ 'ipvsadm.txt': read(join(ipvsNode, 'ipvsadm.txt')), 'ipset.txt': text, 'iptables-save.txt': read(join(ipvsNode, 'iptables-save.txt')) }));
     }),
+    jsonTarget('ip -j addr', [...fixtures(/^ip-addr-.*\.json$/), ...exampleFiles(NODE_FILES.ipAddr)], (text) => parseIpAddrJson(text, NODE_FILES.ipAddr)),
+    textTarget('proxy-mode answer', exampleFiles(NODE_FILES.proxyMode), (text) => void parseProxyModeAnswer(text, NODE_FILES.proxyMode)),
+    jsonTarget('health-check answer', healthzAnswers, (text) => parseHealthzBody(text, 'healthz/30549.json')),
+    nodeStateTarget('conntrack -L', NODE_FILES.conntrack, [...fixtures(/^conntrack-L-.*\.txt$/), ...exampleFiles(NODE_FILES.conntrack)], false),
+    nodeStateTarget('conntrack -S', NODE_FILES.conntrackStats, [...fixtures(/^conntrack-S-.*\.txt$/), ...exampleFiles(NODE_FILES.conntrackStats)], false),
+    nodeStateTarget('conntrack count', NODE_FILES.conntrackCount, [...fixtures(/^conntrack-count-.*\.txt$/), ...exampleFiles(NODE_FILES.conntrackCount)], false),
+    nodeStateTarget('kube-proxy metrics', NODE_FILES.kubeProxyMetrics, [...fixtures(/^kube-proxy-metrics-.*\.txt$/), ...exampleFiles(NODE_FILES.kubeProxyMetrics)], false),
+    nodeStateTarget('kube-proxy healthz', NODE_FILES.kubeProxyHealthz, [...fixtures(/^kube-proxy-healthz-.*\.json$/), ...exampleFiles(NODE_FILES.kubeProxyHealthz)], true),
   ];
 }

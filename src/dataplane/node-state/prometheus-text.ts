@@ -33,8 +33,9 @@ function parseValue(v: string): number | null {
   if (v === '+Inf') return Infinity;
   if (v === '-Inf') return -Infinity;
   if (v === 'NaN') return Number.NaN;
+  // Any other spelling must be a float64: 1e309 is out of range (Go's ParseFloat refuses it), not +Inf.
   const n = Number(v);
-  return Number.isNaN(n) ? null : n;
+  return Number.isFinite(n) ? n : null;
 }
 
 function parseLabels(text: string, file: string, line: number): Record<string, string> {

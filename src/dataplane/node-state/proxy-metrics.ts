@@ -1,3 +1,4 @@
+import { DumpParseError } from '../errors.ts';
 import { parsePrometheusText } from './prometheus-text.ts';
 import type { MetricSample } from './prometheus-text.ts';
 
@@ -40,6 +41,13 @@ const M = {
   endpointsPending: 'kubeproxy_sync_proxy_rules_endpoint_changes_pending',
 } as const;
 
+/** Samples read as numbers below (histograms by their _sum and _count). */
+const KEPT = new Set<string>([...Object.values(M), 'process_start_time_seconds', ...[M.sync, M.programming].flatMap((b) => [`${b}_sum`, `${b}_count`])]);
+
+/** Samples that are epoch seconds, and the largest a Date holds (8.64e15 ms). */
+const TIMES = new Set<string>([M.lastSync, M.lastQueued, 'process_start_time_seconds']);
+const MAX_EPOCH_S = 8.64e12;
+
 /** Parses kube-proxy's metrics text and keeps what `node` reports; unknown metrics are ignored. */
 export function parseProxyMetrics(text: string, file: string): ProxyMetrics {
   const samples = parsePrometheusText(text, file);
@@ -56,6 +64,10 @@ export function parseProxyMetrics(text: string, file: string): ProxyMetrics {
   const pending: ProxyMetrics['pendingChanges'] = { services: null, endpoints: null };
   for (const s of samples) {
     lines[s.name] ??= s.line;
+    // Timestamps, counts and durations: +Inf or NaN (valid Prometheus text) is no reading of them.
+    if (KEPT.has(s.name) && !Number.isFinite(s.value)) throw new DumpParseError(file, s.line, `${s.name} is ${s.value}: expected a finite number`);
+    // Epoch seconds become dates: past +-8.64e12 s (year 275760) no Date holds them.
+    if (TIMES.has(s.name) && !(Math.abs(s.value) <= MAX_EPOCH_S)) throw new DumpParseError(file, s.line, `${s.name} is ${s.value}: not a time in epoch seconds`);
     switch (s.name) {
       case 'kubernetes_build_info':
         version = s.labels.git_version ?? null;

@@ -10,8 +10,8 @@ import { targets } from '../../fuzz/targets.ts';
 const RUNS = 150;
 
 for (const target of targets()) {
-  // A bundle input is a directory copy and a whole explain run: fewer of them.
-  const runs = target.name.startsWith('bundle') ? RUNS / 3 : RUNS;
+  // A bundle input is a directory copy and a whole explain run: fewer of them, as of other costly inputs.
+  const runs = target.name.startsWith('bundle') || target.costly ? RUNS / 3 : RUNS;
   test(`fuzz ${target.name}: ${runs} damaged inputs, only typed errors`, async () => {
     await fc.assert(fc.asyncProperty(target.input, async (input) => target.run(input)), { numRuns: runs, seed: 13 });
   });

@@ -1,8 +1,15 @@
 /** Each crash the fuzzer found (issue 13), as the smallest input that showed it: now a typed error. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SnapshotSource } from '../../../src/cluster/nodes/snapshot.ts';
+import { explainFrom } from '../../../src/commands/explain-svc.ts';
 import { DumpParseError } from '../../../src/dataplane/errors.ts';
+import { NetpathError } from '../../../src/errors.ts';
 import { parseIpsetList } from '../../../src/dataplane/ipvs/index.ts';
+import { parseProxyMetrics } from '../../../src/dataplane/node-state/proxy-metrics.ts';
 import { createNftWalker, parseNftJson, parseNftText } from '../../../src/dataplane/nftables/index.ts';
 import type { WalkPacket } from '../../../src/dataplane/types.ts';
 
@@ -54,4 +61,45 @@ test('nft JSON: a jump without a target is a parse error naming the rule (the wa
 test('ipset: a member line with a CR inside is a typed error, not a TypeError', () => {
   const text = 'Name: KUBE-CLUSTER-IP\nType: hash:ip,port\nRevision: 6\nHeader: family inet hashsize 1024 maxelem 65536\nMembers:\n10.96.0.1,tcp:443 timeout\r 5\n';
   assert.throws(() => parseIpsetList(text), (e: unknown) => e instanceof DumpParseError && /ipset\.txt:6: unknown option in member of KUBE-CLUSTER-IP/.test(e.message));
+});
+
+test('kube-proxy metrics: a sample value of 1e309 is out of float64 range, not +Inf (node reported Infinity services)', () => {
+  const text = '# TYPE kubeproxy_sync_proxy_rules_no_local_endpoints_total gauge\nkubeproxy_sync_proxy_rules_no_local_endpoints_total{ip_family="IPv4",traffic_policy="external"} 1e309\n';
+  assert.throws(() => parseProxyMetrics(text, 'm.txt'), (e: unknown) => e instanceof DumpParseError && /m\.txt:2: not a sample value: "1e309"/.test(e.message));
+});
+
+test('kube-proxy metrics: +Inf and NaN are valid Prometheus text but no count, time or duration kube-proxy reports', () => {
+  for (const v of ['+Inf', 'NaN']) {
+    const text = `kubeproxy_sync_proxy_rules_last_timestamp_seconds{ip_family="IPv4"} 1.7e9\nkubeproxy_sync_proxy_rules_duration_seconds_sum ${v}\n`;
+    assert.throws(() => parseProxyMetrics(text, 'm.txt'), (e: unknown) => e instanceof DumpParseError && /m\.txt:2: kubeproxy_sync_proxy_rules_duration_seconds_sum is (Infinity|NaN): expected a finite number/.test(e.message), v);
+  }
+  // A metric netpath does not read may hold them (histogram buckets and other components' gauges do).
+  assert.equal(parseProxyMetrics('some_other_gauge +Inf\n', 'm.txt').version, null);
+});
+
+test('kube-proxy metrics: a last-sync time of 4.3e18 s is no date (node threw RangeError: Invalid time value)', () => {
+  // 4294967295.7648e+09 s is past the 8.64e12 s (8.64e15 ms) a Date holds; 8.64e12 itself still is one.
+  const at = (v: string) => `kubeproxy_sync_proxy_rules_last_timestamp_seconds{ip_family="IPv4"} ${v}\n`;
+  assert.throws(() => parseProxyMetrics(at('4294967295.7648e+09'), 'm.txt'), (e: unknown) => e instanceof DumpParseError && /m\.txt:1: kubeproxy_sync_proxy_rules_last_timestamp_seconds is 4294967295764800000: not a time in epoch seconds/.test(e.message));
+  assert.equal(parseProxyMetrics(at('8.64e12'), 'm.txt').families.IPv4!.lastSync, 8.64e12);
+});
+
+test('bundle: a node whose spec.taints is -1 is refused on read, naming nodes.json (explain threw "taints.some is not a function")', async () => {
+  const work = await mkdtemp(join(tmpdir(), 'netpath-regression-'));
+  try {
+    const dir = join(work, 'bundle');
+    await cp(new URL('../../../examples/real-local-lb', import.meta.url).pathname, dir, { recursive: true });
+    const file = join(dir, 'cluster/nodes.json');
+    const doc = JSON.parse(await readFile(file, 'utf8')) as { items: { spec: { taints: unknown } }[] };
+    doc.items[0]!.spec.taints = -1;
+    await writeFile(file, JSON.stringify(doc));
+    const source = await SnapshotSource.open(dir);
+    try {
+      await assert.rejects(explainFrom(source, 'shop', 'web', true), (e: unknown) => e instanceof NetpathError && e.exitCode === 3 && /nodes\.json.*taints/.test(e.message));
+    } finally {
+      await source.close();
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 });
