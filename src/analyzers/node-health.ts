@@ -85,13 +85,22 @@ export function nodeHealth(input: NodeHealthInput): NodeHealth {
       noLocalEndpoints: f.noLocalEndpoints,
     };
   });
-  for (const s of sync) {
-    if (s.ageSeconds === null || s.ageSeconds <= input.syncPeriod.seconds) continue;
+  // kube-proxy re-syncs only on changes (and once an hour), so an old last sync is normal. It is
+  // late when a change has waited longer than 2 × syncPeriod, when its own /healthz turns
+  // unhealthy (pkg/proxy/healthcheck/proxy_health.go; cmd/kube-proxy/app/server.go).
+  const healthTimeout = 2 * input.syncPeriod.seconds;
+  for (const [family, f] of Object.entries(m?.families ?? {})) {
+    if (f.lastQueued === null || input.now === null || (f.lastSync !== null && f.lastQueued <= f.lastSync)) continue;
+    const waited = input.now / 1000 - f.lastQueued;
+    if (waited <= healthTimeout) continue;
     findings.push({
       id: 'kube-proxy-not-synced',
       severity: 'warning',
-      message: `${node}: kube-proxy's last ${s.family} sync was ${Math.round(s.ageSeconds)} s ago, longer than its sync period (${input.syncPeriod.seconds} s): the rules read may not reflect the current Services and EndpointSlices.`,
-      evidence: [evidence('kube-proxy-metrics.txt', `last sync ${s.lastSync}`), { kind: 'config', source: input.syncPeriod.source, detail: `syncPeriod ${input.syncPeriod.seconds}s` }],
+      message: `${node}: a change to kube-proxy's ${family} rules has waited ${Math.round(waited)} s without a successful sync, longer than 2 × its sync period (${healthTimeout} s, when its own /healthz turns unhealthy): the rules read may not reflect the current Services and EndpointSlices.`,
+      evidence: [
+        evidence('kube-proxy-metrics.txt', `${family} last queued ${new Date(f.lastQueued * 1000).toISOString()}, last sync ${f.lastSync === null ? 'never' : new Date(f.lastSync * 1000).toISOString()}`),
+        { kind: 'config', source: input.syncPeriod.source, detail: `syncPeriod ${input.syncPeriod.seconds}s` },
+      ],
       remediation: "Check kube-proxy's logs on the node (sync errors, iptables lock contention) and that it is running; compare its sync duration with the sync period.",
     });
   }

@@ -18,7 +18,7 @@ export interface NodeState {
   conntrackCount: ConntrackCount | null;
   metrics: ProxyMetrics | null;
   healthz: ProxyHealthz | null;
-  /** Bundle path of each file read, by file name, for evidence. */
+  /** The name of each file read, for evidence (the node directory is the evidence's node). */
   files: Record<string, string>;
 }
 
@@ -28,9 +28,9 @@ export function readNodeState(dump: NodeDump): NodeState {
   const read = <T>(name: string, parse: (text: string, file: string) => T): T | null => {
     const text = dump.files.get(name);
     if (text === undefined) return null;
-    const path = `${dump.location}/${name}`;
-    files[name] = path;
-    return parse(text, path);
+    // Evidence names the file (its node is the evidence's own); a parse error, where it was read.
+    files[name] = name;
+    return parse(text, `${dump.location}/${name}`);
   };
   const entries = read(NODE_FILES.conntrack, parseConntrack);
   return {

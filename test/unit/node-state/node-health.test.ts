@@ -52,13 +52,18 @@ test('conntrack: 235930 of 262144 is 90.0% (warning), 262144 of 262144 is full (
   assert.match(full.findings[1]!.message, /drop 0, early_drop 12, insert_failed 3/);
 });
 
-test('kube-proxy not synced: 31 s after the last sync with a 30 s period, not at 30 s', () => {
-  const metrics = parseProxyMetrics('kubeproxy_sync_proxy_rules_last_timestamp_seconds{ip_family="IPv4"} 1000\n', 'm');
-  const state = { ...emptyState, metrics, files: { 'kube-proxy-metrics.txt': 'nodes/n/kube-proxy-metrics.txt' } };
-  assert.deepEqual(nodeHealth(base({ state, now: 1_030_000 })).findings, []);
-  const late = nodeHealth(base({ state, now: 1_031_000 }));
+test('kube-proxy not synced: a change queued 61 s ago after the last sync, with a 30 s period (healthTimeout 2 × 30 s); not at 60 s, nor when synced after it', () => {
+  const read = (text: string) => ({ ...emptyState, metrics: parseProxyMetrics(text, 'm'), files: { 'kube-proxy-metrics.txt': 'kube-proxy-metrics.txt' } });
+  // Last sync at 1000 s, a change queued at 1010 s and not synced since.
+  const pending = read('kubeproxy_sync_proxy_rules_last_timestamp_seconds{ip_family="IPv4"} 1000\nkubeproxy_sync_proxy_rules_last_queued_timestamp_seconds{ip_family="IPv4"} 1010\n');
+  // 1010 + 60 = 1070 s: not yet late; 1071 s: 61 s > 60 s.
+  assert.deepEqual(nodeHealth(base({ state: pending, now: 1_070_000 })).findings, []);
+  const late = nodeHealth(base({ state: pending, now: 1_071_000 }));
   assert.deepEqual(late.findings.map((f) => f.id), ['kube-proxy-not-synced']);
-  assert.match(late.findings[0]!.message, /31 s ago, longer than its sync period \(30 s\)/);
+  assert.match(late.findings[0]!.message, /IPv4 rules has waited 61 s without a successful sync, longer than 2 × its sync period \(60 s/);
+  // An idle kube-proxy: last sync an hour ago, nothing queued since. Healthy, as its /healthz says.
+  const idle = read('kubeproxy_sync_proxy_rules_last_timestamp_seconds{ip_family="IPv6"} 1000\nkubeproxy_sync_proxy_rules_last_queued_timestamp_seconds{ip_family="IPv6"} 990\n');
+  assert.deepEqual(nodeHealth(base({ state: idle, now: 4_600_000 })).findings, []);
 });
 
 test('rules in both backends: iptables-nft-save warned about legacy tables', () => {
