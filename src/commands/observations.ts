@@ -8,6 +8,27 @@ import { parseNftJson } from '../dataplane/nftables/parse-json.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { parseIpvsadmConnections, parseIpvsadmStats } from '../dataplane/ipvs/parse-ipvsadm-listing.ts';
 import { readNodeState } from '../dataplane/node-state/node-state.ts';
+import type { NodeState } from '../dataplane/node-state/node-state.ts';
+import type { IptablesDump } from '../dataplane/iptables/model.ts';
+
+/**
+ * A dump's node state and iptables model, parsed once: explain-svc asks for both twice (observed
+ * shares, then node health), and a busy node's conntrack table or rules run to tens of MB.
+ */
+const parsed = new WeakMap<NodeDump, { state: NodeState; iptables?: IptablesDump | null }>();
+function parsedOf(dump: NodeDump): { state: NodeState; iptables?: IptablesDump | null } {
+  let p = parsed.get(dump);
+  if (!p) parsed.set(dump, (p = { state: readNodeState(dump) }));
+  return p;
+}
+function iptablesOf(dump: NodeDump): IptablesDump | null {
+  const p = parsedOf(dump);
+  if (p.iptables === undefined) {
+    const ipt = dump.files.get(NODE_FILES.iptablesSave);
+    p.iptables = ipt === undefined ? null : parseIptablesDump(ipt, `${dump.location}/${NODE_FILES.iptablesSave}`);
+  }
+  return p.iptables;
+}
 
 /** A dump saved with `-c`: rule lines start with their [packets:bytes]. */
 const COUNTED = /^\[\d+:\d+\]\s+-A /m;
@@ -16,7 +37,7 @@ const COUNTED = /^\[\d+:\d+\]\s+-A /m;
 export function nodeObservations(dumps: ReadonlyMap<string, NodeDump>): NodeObservation[] {
   const out: NodeObservation[] = [];
   for (const dump of dumps.values()) {
-    const conntrack = readNodeState(dump).conntrack;
+    const conntrack = parsedOf(dump).state.conntrack;
     const ipt = dump.files.get(NODE_FILES.iptablesSave);
     const counted = ipt !== undefined && COUNTED.test(ipt);
     const read = <T>(name: string, parse: (text: string, file: string) => T): T | null => {
@@ -30,7 +51,7 @@ export function nodeObservations(dumps: ReadonlyMap<string, NodeDump>): NodeObse
     out.push({
       node: dump.node,
       conntrack,
-      iptables: counted ? parseIptablesDump(ipt, `${dump.location}/${NODE_FILES.iptablesSave}`) : null,
+      iptables: counted ? iptablesOf(dump) : null,
       ...(ipvs ? { ipvs } : {}),
     });
   }
@@ -45,7 +66,7 @@ const DEFAULT_SYNC_PERIOD_S = 30;
  * bundle (or any reading) at the moment kube-proxy answered its healthz during the read.
  */
 export function nodeHealthOf(dump: NodeDump, state: ClusterState, now: number | null): NodeHealth {
-  const nodeState = readNodeState(dump);
+  const nodeState = parsedOf(dump).state;
   const ipt = dump.files.get(NODE_FILES.iptablesSave);
   const nft = dump.files.get(NODE_FILES.nftJson);
   const mode = dump.proxyMode ?? (nft !== undefined ? 'nftables' : dump.files.has(NODE_FILES.ipvsadm) ? 'ipvs' : ipt !== undefined ? 'iptables' : null);
@@ -54,7 +75,7 @@ export function nodeHealthOf(dump: NodeDump, state: ClusterState, now: number | 
     node: dump.node,
     mode,
     state: nodeState,
-    iptables: ipt === undefined ? null : parseIptablesDump(ipt, `${dump.location}/${NODE_FILES.iptablesSave}`),
+    iptables: iptablesOf(dump),
     nft: nft === undefined ? null : parseNftJson(nft, `${dump.location}/${NODE_FILES.nftJson}`),
     syncPeriod: config?.syncPeriodSeconds !== undefined
       ? { seconds: config.syncPeriodSeconds, source: config.source }
