@@ -22,8 +22,7 @@ export function nodeHealthText(report: NodeHealthReport, color: boolean): string
   const st = makeStyle(color);
   const out: string[] = [];
   for (const n of report.nodes) {
-    const health = n.healthy === null ? '' : n.healthy ? '  healthy' : `  ${st.warn('unhealthy')}`;
-    out.push(st.heading(`${n.node}  ${n.proxyMode ?? 'mode unknown'}  kube-proxy ${n.kubeProxyVersion ?? 'version unknown'}${health}`));
+    out.push(st.heading(`${n.node}  ${nodeHealthTitle(n, st.warn)}`));
     if (!n.read) {
       out.push('  not read (no node directory in the bundle, or the node could not be reached)', '');
       continue;
@@ -38,6 +37,12 @@ export function nodeHealthText(report: NodeHealthReport, color: boolean): string
   if (findings.length === 0) out.push('  none');
   for (const f of findings) out.push(`  ${st.severity(f.severity, f.severity.padEnd(7))}  ${f.id}: ${f.message}`);
   return `${out.join('\n')}\n`;
+}
+
+/** What follows a node's name in its heading: mode, kube-proxy version, health. */
+export function nodeHealthTitle(n: NodeHealth, warn: (text: string) => string): string {
+  const health = n.healthy === null ? '' : n.healthy ? '  healthy' : `  ${warn('unhealthy')}`;
+  return `${n.proxyMode ?? 'mode unknown'}  kube-proxy ${n.kubeProxyVersion ?? 'version unknown'}${health}`;
 }
 
 /** What is shown under a node's heading, as (label, text) rows: sync, pending, rules, backend, conntrack. */

@@ -18,7 +18,7 @@ import {
 } from './sections.ts';
 import { renderTable } from './tables.ts';
 import { escapeStrings } from './escape.ts';
-import { nodeHealthRows } from './node-health.ts';
+import { nodeHealthRows, nodeHealthTitle } from './node-health.ts';
 import { explainVerdict } from './verdict.ts';
 
 /** explain-svc for people: the verdict, service header, paths per entry, health checks, LB shares, findings. */
@@ -70,8 +70,7 @@ function nodeHealthSection(result: ServiceExplanation, ctx: TextContext): string
   const { style } = ctx;
   const lines = [style.heading('Nodes now (kube-proxy and conntrack at the reading)')];
   for (const n of result.nodeHealth) {
-    const health = n.healthy === null ? '' : n.healthy ? '  healthy' : `  ${style.warn('unhealthy')}`;
-    lines.push(`  ${style.bold(n.node)}  ${n.proxyMode ?? 'mode unknown'}  kube-proxy ${n.kubeProxyVersion ?? 'version unknown'}${health}`);
+    lines.push(`  ${style.bold(n.node)}  ${nodeHealthTitle(n, style.warn)}`);
     const rows = nodeHealthRows(n);
     const width = Math.max(...rows.map(([k]) => k.length));
     for (const [k, v] of rows) {
