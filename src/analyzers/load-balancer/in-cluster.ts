@@ -25,7 +25,9 @@ export function inClusterPath(service: V1Service, d: Detection): InCluster {
     ? `the ingress is a hostname only (${ingress.map((i) => i.hostname).join(', ')}): kube-proxy has no IP to program`
     : `ipMode Proxy on ${proxy.map((i) => i.ip).join(', ')}: kube-proxy does not program it (${IP_MODE_DOC})`;
   const hairpinRisk = d.preservesClientIP;
-  const risk = hairpinRisk
+  const risk = d.assumed
+    ? `; if the unknown load balancer keeps the client's address, a connection it sends to a target on the client's own node is answered directly by that node and can hang (hairpin)`
+    : hairpinRisk
     ? `; the load balancer keeps the client's address, so a connection it sends to a target on the client's own node is answered directly by that node and can hang (hairpin)`
     : '; the load balancer replaces the client address, so replies return through it';
   return { path: 'via-load-balancer', hairpinRisk, reason: `${why}${risk}` };
