@@ -14,7 +14,7 @@ import { explainBundle } from '../explain/bundle-helpers.ts';
 async function stateOf(dir: string) {
   const source = await SnapshotSource.open(dir);
   try {
-    return await source.readState({ kind: 'service', namespace: 'shop', name: 'web' });
+    return await source.readState();
   } finally {
     await source.close();
   }
