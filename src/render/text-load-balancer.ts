@@ -36,6 +36,9 @@ function hopLines(lb: LoadBalancerReport, result: ServiceExplanation, ctx: TextC
     ...indent(wrap(`${what}: ${path}`, body), 2),
     ...indent(wrap(`its health check: ${probe}`, body), 2),
   ];
+  // The source address the load balancer hands on, before kube-proxy's own SNAT (paths' SNAT column).
+  const clientIP = lb.evidence.find((e) => e.kind === 'client-ip');
+  if (clientIP) lines.push(...indent(wrap(`at the load balancer: ${clientIP.detail}`, body), 2));
   if (lb.kubeProxyOnPath) {
     const share = new Map(lb.nodeShares.map((n) => [n.node, n.share]));
     const rows = result.nodes.map((n) => [
@@ -49,8 +52,9 @@ function hopLines(lb: LoadBalancerReport, result: ServiceExplanation, ctx: TextC
   if (podRows.length) lines.push(...indent(renderTable({ head: ['POD', 'ADDRESS', 'NODE', 'LB SHARE'], rows: podRows, maxWidth: body.width, wrap: true, style }), 2));
   const hairpin = lb.inCluster.hairpinRisk ? style.warn(' (hairpin risk)') : '';
   lines.push(...indent(wrap(`pods to the load-balancer address: ${lb.inCluster.path}${hairpin}: ${lb.inCluster.reason}`, body), 2));
-  const shown = ctx.wide ? lb.evidence : lb.evidence.slice(0, 3);
+  const rest = lb.evidence.filter((e) => e !== clientIP);
+  const shown = ctx.wide ? rest : rest.slice(0, 3);
   lines.push(...indent(shown.flatMap((e) => wrap(`${e.kind} ${e.ref}: ${e.detail}`, inner(ctx, 4))), 2));
-  if (shown.length < lb.evidence.length) lines.push(`  ... ${lb.evidence.length - shown.length} more (-o wide)`);
+  if (shown.length < rest.length) lines.push(`  ... ${rest.length - shown.length} more (-o wide)`);
   return lines;
 }

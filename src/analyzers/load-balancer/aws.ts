@@ -59,6 +59,9 @@ export function detectAwsLbc(state: ClusterState, svc: V1Service): Detection | n
   }
   evidence.push(...annotationEvidence(svc, [`${A}nlb-target-type`, `${A}healthcheck-`, `${A}target-group-attributes`], LBC_DOC));
   const targetType = lbcTargetType(type, ann[`${A}nlb-target-type`], bindings);
+  // Instance targets: only nodes matching aws-load-balancer-target-node-labels are registered.
+  const entryNodes = targetType === 'instance' ? labelledNodes(state, ann[`${A}target-node-labels`]) : null;
+  if (entryNodes) evidence.push(...annotationEvidence(svc, [`${A}target-node-labels`], `${LBC_DOC}: registered nodes ${entryNodes.join(', ') || 'none'}`));
   const gated = gatedPods(state, svc);
   if (gated.length) evidence.push({ kind: 'readinessGate', ref: `pods ${gated.join(', ')}`, detail: `${GATE_PREFIX}...: a pod turns Ready only once the load balancer's health check passes (${GATE_DOC})` });
   const attributes = ann[`${A}target-group-attributes`] ?? '';
@@ -73,7 +76,7 @@ export function detectAwsLbc(state: ClusterState, svc: V1Service): Detection | n
     evidence,
     healthCheck: lbcHealthCheck(svc, targetType),
     delivery: targetType === 'ip' ? 'pod' : 'node-port',
-    entryNodes: null,
+    entryNodes,
     localAnnouncers: false,
     weighting: 'even',
     preservesClientIP,
@@ -105,6 +108,16 @@ function lbcHealthCheck(svc: V1Service, targetType: TargetType): Detection['heal
   return { target: base.target, port: Number.isNaN(port) ? null : port, protocol, path };
 }
 
+/** Nodes whose labels carry every k=v of a stringMap annotation ("k1=v1, k2=v2"); null without one. */
+function labelledNodes(state: ClusterState, selector: string | undefined): string[] | null {
+  if (!selector) return null;
+  const pairs = selector.split(',').map((kv) => kv.split('=').map((x) => x.trim()));
+  return state.nodes
+    .filter((n) => pairs.every(([k, v]) => k !== undefined && n.metadata?.labels?.[k] === (v ?? '')))
+    .map((n) => n.metadata?.name ?? '?')
+    .sort();
+}
+
 /** Pods of the service's namespace carrying the controller's readiness gate. */
 function gatedPods(state: ClusterState, svc: V1Service): string[] {
   return (state.pods ?? [])
@@ -128,7 +141,8 @@ export function detectAwsInTree(svc: V1Service, onAwsNodes: boolean): Detection 
     ...hostnames.map((h) => ({ kind: 'status', ref: refOf(svc), detail: `load-balancer hostname ${h}: an AWS ELB` })),
   ];
   if (!annotated && hostnames.length === 0) evidence.push({ kind: 'node', ref: 'nodes', detail: 'spec.providerID aws://...: the in-tree AWS provider reconciles services without a class' });
-  evidence.push({ kind: 'model', ref: refOf(svc), detail: `${nlb ? 'NLB' : 'Classic LB'} with instance targets on the NodePort; client IP ${nlb ? 'preserved' : 'replaced (the Classic LB proxies)'} (${INTREE_DOC})` });
+  evidence.push({ kind: 'model', ref: refOf(svc), detail: `${nlb ? 'NLB' : 'Classic LB'} with instance targets on the NodePort (${INTREE_DOC})` });
+  evidence.push({ kind: 'client-ip', ref: refOf(svc), detail: nlb ? 'client IP preserved (NLB instance targets)' : "client IP replaced by the load balancer's address (the Classic LB proxies TCP)" });
   return {
     implementation: 'aws-cloud-provider',
     targetType: 'instance',

@@ -1,5 +1,5 @@
 import type { V1Service } from '@kubernetes/client-node';
-import { annotationEvidence, annotationsOf, isLocal, localHealthCheck } from './detection.ts';
+import { annotationEvidence, annotationsOf, isLocal, localHealthCheck, refOf } from './detection.ts';
 import type { Detection } from './detection.ts';
 
 // cloud-provider-azure: service.beta.kubernetes.io/azure-* annotations, the health probe
@@ -22,6 +22,7 @@ export function detectAzure(svc: V1Service, onAzureNodes: boolean): Detection | 
   const healthCheck: Detection['healthCheck'] = isLocal(svc)
     ? localHealthCheck(svc)
     : { target: 'node', port: 'traffic-port', protocol, path: protocol === 'TCP' ? null : (ann[`${PROBE}request-path`] ?? '/') };
+  evidence.push({ kind: 'client-ip', ref: refOf(svc), detail: 'client IP preserved (floating IP, no proxy)' });
   return {
     implementation: 'azure',
     targetType: 'instance',

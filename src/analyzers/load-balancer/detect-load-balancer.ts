@@ -46,6 +46,7 @@ function unknown(service: V1Service): Detection {
   for (const i of service.status?.loadBalancer?.ingress ?? []) {
     seen.push({ kind: 'status', ref: refOf(service), detail: `ingress ${i.ip ?? i.hostname ?? '?'}${i.ipMode ? ` (ipMode ${i.ipMode})` : ''}` });
   }
+  seen.push({ kind: 'client-ip', ref: refOf(service), detail: 'not known: an unknown load balancer may keep the client IP or replace it' });
   seen.push({
     kind: 'model',
     ref: refOf(service),

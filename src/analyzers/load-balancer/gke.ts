@@ -41,6 +41,7 @@ export function detectGke(svc: V1Service, onGceNodes: boolean): Detection | null
   }
   const weighted = ann['networking.gke.io/weighted-load-balancing'] === 'pods-per-node';
   if (weighted && !isLocal(svc)) evidence.push({ kind: 'model', ref: refOf(svc), detail: `weighted load balancing needs externalTrafficPolicy Local; under Cluster the split stays even (${WEIGHTED_DOC})` });
+  evidence.push({ kind: 'client-ip', ref: refOf(svc), detail: 'client IP preserved (passthrough load balancer)' });
   return {
     implementation: 'gke',
     targetType: 'instance',

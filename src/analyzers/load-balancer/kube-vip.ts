@@ -16,6 +16,7 @@ export function detectKubeVip(svc: V1Service): Detection | null {
   if (!labelled && !annotated) return null;
   const evidence = annotationEvidence(svc, ['kube-vip.io/'], SERVICES_DOC);
   if (labelled) evidence.push({ kind: 'label', ref: refOf(svc), detail: `implementation: kube-vip (${SERVICES_DOC})` });
+  evidence.push({ kind: 'client-ip', ref: refOf(svc), detail: 'client IP preserved: packets reach the node unchanged, addressed to the service IP' });
   const host = ann['kube-vip.io/vipHost'];
   const base = { implementation: 'kube-vip' as const, targetType: 'instance' as const, assumed: false, evidence, delivery: 'vip' as const, weighting: 'even' as const, preservesClientIP: true, localAnnouncers: false, healthCheck: null };
   if (host) {

@@ -50,6 +50,7 @@ export function detectMetalLB(state: ClusterState, svc: V1Service): Detection | 
   const ref = (kind: string, o: KubeObject) => `${kind.toLowerCase()} ${o.metadata?.namespace}/${o.metadata?.name}`;
   for (const s of l2) evidence.push({ kind: 'ServiceL2Status', ref: ref('ServiceL2Status', s.object), detail: `status.node ${s.node} announces the address (${L2_DOC}; ${STATUS_DOC})` });
   for (const s of bgp) evidence.push({ kind: 'ServiceBGPStatus', ref: ref('ServiceBGPStatus', s.object), detail: `status.node ${s.node} advertises the address (${BGP_DOC}; ${STATUS_DOC})` });
+  evidence.push({ kind: 'client-ip', ref: refOf(svc), detail: 'client IP preserved: packets reach the node unchanged, addressed to the service IP' });
   const base = { implementation: 'metallb' as const, targetType: 'instance' as const, assumed: false, evidence, delivery: 'vip' as const, weighting: 'even' as const, preservesClientIP: true, localAnnouncers: true };
   // MetalLB itself probes nothing: an L2 leader moves when its speaker or node fails.
   if (l2.length > 0) return { ...base, entry: 'single-node', entryNodes: [...new Set(l2.map((s) => s.node))].sort(), healthCheck: null };

@@ -95,3 +95,15 @@ test('nodes on a cloud decide only when the service carries no class', () => {
   assert.equal(detectLoadBalancer(gce, svc({}, { loadBalancerClass: 'example.com/x' }))?.implementation, 'unknown');
   assert.equal(detectLoadBalancer(gce, svc({}, { type: 'NodePort' })), null);
 });
+
+test('AWS LBC instance targets: aws-load-balancer-target-node-labels limits the registered nodes', () => {
+  const nodes = [
+    { metadata: { name: 'node-a', labels: { pool: 'edge', zone: 'a' } } },
+    { metadata: { name: 'node-b', labels: { pool: 'edge', zone: 'b' } } },
+    { metadata: { name: 'node-c', labels: { pool: 'batch', zone: 'a' } } },
+  ];
+  const ann = { 'service.beta.kubernetes.io/aws-load-balancer-type': 'external', 'service.beta.kubernetes.io/aws-load-balancer-target-node-labels': 'pool=edge, zone=a' };
+  assert.deepEqual(detectLoadBalancer(state({ nodes }), svc(ann))?.entryNodes, ['node-a']);
+  // ip targets register pods: the node labels do not apply.
+  assert.equal(detectLoadBalancer(state({ nodes }), svc({ ...ann, 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip' }))?.entryNodes, null);
+});
