@@ -28,7 +28,7 @@ function hopLines(lb: LoadBalancerReport, result: ServiceExplanation, ctx: TextC
   const path = lb.kubeProxyOnPath
     ? 'client -> load balancer -> node -> kube-proxy -> pod'
     : 'client -> load balancer -> pod (no NodePort, no kube-proxy, no second hop)';
-  const what = `${lb.implementation}${lb.assumed ? ' (assumed)' : ''}, ${lb.targetType} targets, entry ${lb.entry}`;
+  const what = `${lb.implementation}${lb.assumed ? ' (assumed)' : ''}, ${lb.targetType === 'ip' ? 'pod (ip)' : 'node'} targets, entry ${lb.entry}`;
   const hc = lb.healthCheck;
   const probe = hc ? `${hc.protocol}${hc.port !== null ? ` port ${hc.port}` : ''}${hc.path ? ` ${hc.path}` : ''} on each ${hc.target}` : 'none (the load balancer probes nothing)';
   const lines = [

@@ -10,6 +10,12 @@ const CLASS_DOC = 'https://kubernetes-sigs.github.io/aws-load-balancer-controlle
 // https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#target-type
 const TARGET_DOC = 'https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#target-type';
 const ALB_CONTROLLER = 'ingress.k8s.aws/alb';
+// GKE Ingress (class gce / gce-internal): container-native load balancing when the Service
+// carries cloud.google.com/neg {"ingress": true} (pods directly), else instance groups (node:NodePort):
+// https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing
+const NEG_DOC = 'https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing';
+const GCE_CLASSES = new Set(['gce', 'gce-internal']);
+const GCE_CONTROLLER = 'k8s-io/ingress-gce';
 
 function backends(ing: V1Ingress): V1IngressBackend[] {
   const out: V1IngressBackend[] = [];
@@ -36,6 +42,7 @@ function ingressReport(state: ClusterState, ing: V1Ingress, service: V1Service):
   const evidence: LoadBalancerEvidence[] = [];
   if (className) evidence.push({ kind: 'ingressClass', ref, detail: `class ${className}${controller ? `, controller ${controller}` : ''}` });
   const alb = controller === ALB_CONTROLLER || (controller === null && className === 'alb');
+  if (!alb && (controller === GCE_CONTROLLER || (className !== null && GCE_CLASSES.has(className)))) return gkeIngress(ing, service, className, controller, evidence);
   if (!alb) {
     return { namespace: ing.metadata?.namespace ?? '', name: ing.metadata?.name ?? '', className, controller, implementation: 'unknown', targetType: null, kubeProxyOnPath: null, hops: [], evidence: [...evidence, { kind: 'model', ref, detail: 'controller not known to netpath: its path to the pods is not modelled' }] };
   }
@@ -50,6 +57,31 @@ function ingressReport(state: ClusterState, ing: V1Ingress, service: V1Service):
       : ['client -> ALB (terminates HTTP, new connection from the ALB)', `ALB -> node:${nodePort ?? 'NodePort'} on every registered node`, 'node -> kube-proxy NodePort rules -> pod (possibly on another node)'];
   if (targetType === 'instance' && !nodePort) evidence.push({ kind: 'model', ref, detail: `instance targets need a NodePort, and service ${service.metadata?.name} has none: the ALB cannot reach it (${TARGET_DOC})` });
   return { namespace: ing.metadata?.namespace ?? '', name: ing.metadata?.name ?? '', className, controller, implementation: 'aws-alb', targetType, kubeProxyOnPath: targetType === 'instance', hops, evidence };
+}
+
+/** GKE Ingress: NEG-annotated Services get pod targets; without the annotation the target type is the cluster's default, not visible here. */
+function gkeIngress(ing: V1Ingress, service: V1Service, className: string | null, controller: string | null, evidence: LoadBalancerEvidence[]): IngressReport {
+  const ref = `service ${service.metadata?.namespace}/${service.metadata?.name}`;
+  const neg = service.metadata?.annotations?.['cloud.google.com/neg'];
+  let ingressNeg: boolean | null = null;
+  try {
+    ingressNeg = neg ? (JSON.parse(neg) as { ingress?: boolean }).ingress === true : null;
+  } catch {
+    evidence.push({ kind: 'annotation', ref, detail: `cloud.google.com/neg is not JSON: ${neg}` });
+  }
+  const targetType: TargetType | null = ingressNeg === null ? null : ingressNeg ? 'ip' : 'instance';
+  evidence.push({
+    kind: 'annotation',
+    ref,
+    detail: `${neg ? `cloud.google.com/neg: ${neg}` : 'no cloud.google.com/neg: container-native or instance groups by the cluster\'s default'} (${NEG_DOC})`,
+  });
+  const hops =
+    targetType === 'ip'
+      ? ['client -> Google Cloud load balancer (proxies HTTP)', 'load balancer -> pod IP through its NEG: kube-proxy is not on the path']
+      : targetType === 'instance'
+        ? ['client -> Google Cloud load balancer (proxies HTTP)', `load balancer -> node:${service.spec?.ports?.[0]?.nodePort ?? 'NodePort'} (instance group)`, 'node -> kube-proxy NodePort rules -> pod']
+        : [];
+  return { namespace: ing.metadata?.namespace ?? '', name: ing.metadata?.name ?? '', className, controller, implementation: 'gke', targetType, kubeProxyOnPath: targetType === null ? null : targetType === 'instance', hops, evidence };
 }
 
 /** The IngressClass marked default, for Ingresses that name none. */

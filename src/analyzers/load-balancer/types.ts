@@ -53,8 +53,8 @@ export interface IngressReport {
   className: string | null;
   /** The IngressClass's spec.controller, when the class object was read. */
   controller: string | null;
-  /** 'aws-alb' for the AWS Load Balancer Controller's ALB; 'unknown' otherwise. */
-  implementation: 'aws-alb' | 'unknown';
+  /** 'aws-alb' for the AWS Load Balancer Controller's ALB, 'gke' for GKE Ingress; 'unknown' otherwise. */
+  implementation: 'aws-alb' | 'gke' | 'unknown';
   targetType: TargetType | null;
   kubeProxyOnPath: boolean | null;
   /** client -> ALB -> ... in words, one hop each. */

@@ -107,3 +107,16 @@ test('AWS LBC instance targets: aws-load-balancer-target-node-labels limits the 
   // ip targets register pods: the node labels do not apply.
   assert.equal(detectLoadBalancer(state({ nodes }), svc({ ...ann, 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip' }))?.entryNodes, null);
 });
+
+test('GKE Ingress: a NEG-annotated Service is reached pod by pod; without the annotation the target type is not claimed', async () => {
+  const { ingressesFor } = await import('../../../src/analyzers/load-balancer/ingresses.ts');
+  const ing = {
+    metadata: { namespace: 'shop', name: 'web', annotations: { 'kubernetes.io/ingress.class': 'gce' } },
+    spec: { defaultBackend: { service: { name: 'web', port: { number: 80 } } } },
+  };
+  const neg = svc({ 'cloud.google.com/neg': '{"ingress": true}' }, { type: 'ClusterIP' });
+  assert.deepEqual(ingressesFor(state({ ingresses: [ing] }), neg).map((i) => [i.implementation, i.targetType, i.kubeProxyOnPath]), [['gke', 'ip', false]]);
+  assert.deepEqual(ingressesFor(state({ ingresses: [ing] }), svc({}, { type: 'NodePort' })).map((i) => [i.implementation, i.targetType, i.kubeProxyOnPath]), [['gke', null, null]]);
+  // An Ingress routing to another service is not this one's.
+  assert.deepEqual(ingressesFor(state({ ingresses: [ing] }), { ...neg, metadata: { ...neg.metadata, name: 'api' } }), []);
+});
