@@ -34,7 +34,7 @@ function hopLines(lb: LoadBalancerReport, result: ServiceExplanation, ctx: TextC
   const lines = [
     style.heading('Load balancer hop'),
     ...indent(wrap(`${what}: ${path}`, body), 2),
-    ...indent(wrap(`its health check: ${probe}`, body), 2),
+    ...indent(wrap(`its health check${lb.assumed ? ' (assumed)' : ''}: ${probe}`, body), 2),
   ];
   // The source address the load balancer hands on, before kube-proxy's own SNAT (paths' SNAT column).
   const clientIP = lb.evidence.find((e) => e.kind === 'client-ip');
@@ -44,7 +44,7 @@ function hopLines(lb: LoadBalancerReport, result: ServiceExplanation, ctx: TextC
     const rows = result.nodes.map((n) => [
       n.name,
       formatShare(share.get(n.name) ?? 0),
-      n.healthCheck.status === null ? '-' : String(n.healthCheck.status),
+      kubeProxyAnswer(n),
     ]);
     lines.push(...indent(renderTable({ head: ['NODE', 'LB SHARE', 'KUBE-PROXY HEALTH'], rows, maxWidth: body.width, wrap: true, style }), 2));
   }
@@ -57,4 +57,11 @@ function hopLines(lb: LoadBalancerReport, result: ServiceExplanation, ctx: TextC
   lines.push(...indent(shown.flatMap((e) => wrap(`${e.kind} ${e.ref}: ${e.detail}`, inner(ctx, 4))), 2));
   if (shown.length < rest.length) lines.push(`  ... ${rest.length - shown.length} more (-o wide)`);
   return lines;
+}
+
+/** kube-proxy's predicted answer on healthCheckNodePort, with the answer read from the node when there is one. */
+function kubeProxyAnswer(n: ServiceExplanation['nodes'][number]): string {
+  const predicted = n.healthCheck.status === null ? '-' : String(n.healthCheck.status);
+  const observed = n.healthCheck.observed?.status;
+  return observed === undefined || observed === null ? predicted : `${predicted} (read ${observed})`;
 }
