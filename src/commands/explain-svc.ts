@@ -1,5 +1,6 @@
 import { compareModes } from '../analyzers/compare-modes.ts';
 import { explainService } from '../analyzers/explain.ts';
+import { withLoadBalancer } from '../analyzers/load-balancer/index.ts';
 import { allNodeNames, nodesForService } from '../analyzers/node-scope.ts';
 import type { NodeAccessFlags } from '../cluster/live/node-access-options.ts';
 import type { V1Service } from '@kubernetes/client-node';
@@ -56,7 +57,7 @@ export async function explainFrom(
     healthCheckPorts: hc ? [hc] : [],
   });
   const input = { state, service, nodes: nodeViews(allNodeNames(state), dumps, progress) };
-  const result = withNodeHealth(withObservations(explainService(input), state, service, dumps), state, dumps);
+  const result = withLoadBalancer(withNodeHealth(withObservations(explainService(input), state, service, dumps), state, dumps), state, service);
   return withModes ? { ...result, modeComparison: compareModes(input, result) } : result;
 }
 

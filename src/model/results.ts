@@ -1,3 +1,4 @@
+import type { IngressReport, LoadBalancerReport } from '../analyzers/load-balancer/types.ts';
 import type { NodeHealth } from '../analyzers/node-health.ts';
 import type { ObservedPort, StaleConntrack } from '../analyzers/observed-shares.ts';
 import type { EndpointRef, Outcome } from './outcome.ts';
@@ -86,6 +87,10 @@ export interface ServiceExplanation {
   paths: PathReport[];
   loadBalancerShares: LoadBalancerShare[];
   imbalanceFactor: number | null;
+  /** Who implements the load balancer, how it targets, its hop and shares (issue 9); null for other types. Set by withLoadBalancer. */
+  loadBalancer?: LoadBalancerReport | null;
+  /** Ingresses routing to this service and their controller's path (issue 9); present when any does. */
+  ingresses?: IngressReport[];
   findings: Finding[];
   /** Defaults netpath assumed because the bundle did not say (kube-proxy config, feature gates). */
   assumptions: string[];

@@ -44,9 +44,27 @@ const PATH: Shape = {
   fields: { outcomes: OUTCOME },
 };
 
-const EXPLANATION_SHAPE: Shape = {
-  keys: ['apiVersion', 'kind', 'service', 'nodes', 'paths', 'loadBalancerShares', 'imbalanceFactor', 'findings', 'assumptions'],
+const LB_EVIDENCE: Shape = { keys: ['kind', 'ref', 'detail'] };
+const LOAD_BALANCER: Shape = {
+  keys: ['implementation', 'targetType', 'kubeProxyOnPath', 'entry', 'assumed', 'evidence', 'healthCheck', 'nodeShares', 'shares', 'inCluster'],
   fields: {
+    evidence: LB_EVIDENCE,
+    healthCheck: { keys: ['target', 'port', 'protocol', 'path'] },
+    nodeShares: { keys: ['node', 'share'] },
+    shares: { keys: ['endpoint', 'share'], fields: { endpoint: ENDPOINT } },
+    inCluster: { keys: ['path', 'hairpinRisk', 'reason'] },
+  },
+};
+const INGRESS: Shape = {
+  keys: ['namespace', 'name', 'className', 'controller', 'implementation', 'targetType', 'kubeProxyOnPath', 'hops', 'evidence'],
+  fields: { evidence: LB_EVIDENCE },
+};
+
+const EXPLANATION_SHAPE: Shape = {
+  keys: ['apiVersion', 'kind', 'service', 'nodes', 'paths', 'loadBalancerShares', 'imbalanceFactor', 'loadBalancer', 'ingresses', 'findings', 'assumptions'],
+  fields: {
+    loadBalancer: LOAD_BALANCER,
+    ingresses: INGRESS,
     service: SERVICE,
     nodes: NODE,
     paths: PATH,

@@ -20,6 +20,7 @@ import { renderTable } from './tables.ts';
 import { escapeStrings } from './escape.ts';
 import { nodeHealthRows, nodeHealthTitle } from './node-health.ts';
 import { explainVerdict } from './verdict.ts';
+import { loadBalancerSection } from './text-load-balancer.ts';
 
 /** explain-svc for people: the verdict, service header, paths per entry, health checks, LB shares, findings. */
 export function renderExplain(raw: ServiceExplanation, options: RenderOptions): string {
@@ -31,6 +32,7 @@ export function renderExplain(raw: ServiceExplanation, options: RenderOptions): 
     pathsSection(result.paths, ctx),
     nodesSection(result, ctx),
     sharesSection(result, ctx),
+    loadBalancerSection(result, ctx),
     observedSection(result, ctx),
     nodeHealthSection(result, ctx),
     findingsSection(result.findings, ctx),

@@ -163,6 +163,7 @@ export function explanation(): ServiceExplanation {
       { endpoint: B1, share: 0.5 },
     ],
     imbalanceFactor: 2,
+    loadBalancer: null,
   };
 }
 

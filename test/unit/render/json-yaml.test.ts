@@ -6,7 +6,7 @@ import { toYaml } from '../../../src/render/yaml.ts';
 import { explanation, SERVICES_RULE, trace } from './examples.ts';
 
 // Contract 2 (design.md), in its order, then results.ts' additional fields.
-const EXPLANATION_KEYS = ['apiVersion', 'kind', 'service', 'nodes', 'paths', 'loadBalancerShares', 'imbalanceFactor', 'findings', 'assumptions'];
+const EXPLANATION_KEYS = ['apiVersion', 'kind', 'service', 'nodes', 'paths', 'loadBalancerShares', 'imbalanceFactor', 'loadBalancer', 'findings', 'assumptions'];
 const SERVICE_KEYS = ['namespace', 'name', 'type', 'clusterIPs', 'ports', 'externalTrafficPolicy', 'internalTrafficPolicy', 'healthCheckNodePort'];
 const NODE_KEYS = ['name', 'proxyMode', 'readyLocalEndpoints', 'healthCheck'];
 const PATH_KEYS = ['entry', 'node', 'address', 'port', 'protocol', 'basis', 'outcomes'];

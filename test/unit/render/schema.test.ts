@@ -34,7 +34,7 @@ function withValue(doc: object, path: Path, value: unknown): object {
 
 // Every field contract 2 (design.md) requires of explain-svc, as a path in the example.
 const EXPLAIN_REQUIRED: Path[] = [
-  ['apiVersion'], ['kind'], ['service'], ['nodes'], ['paths'], ['loadBalancerShares'], ['imbalanceFactor'], ['findings'],
+  ['apiVersion'], ['kind'], ['service'], ['nodes'], ['paths'], ['loadBalancerShares'], ['imbalanceFactor'], ['loadBalancer'], ['findings'],
   ...['namespace', 'name', 'type', 'clusterIPs', 'ports', 'externalTrafficPolicy', 'internalTrafficPolicy', 'healthCheckNodePort'].map((k) => ['service', k]),
   ...['name', 'proxyMode', 'readyLocalEndpoints', 'healthCheck'].map((k) => ['nodes', 0, k]),
   ['nodes', 0, 'healthCheck', 'status'], ['nodes', 0, 'healthCheck', 'reason'],
