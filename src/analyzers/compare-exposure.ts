@@ -23,11 +23,15 @@ interface Flow {
   remote: number;
   snat: number;
   dropped: number;
+  /** Entry nodes where no connection reaches a pod. */
+  droppedOn: string[];
   basis: Basis;
 }
 
 const key = (e: { ip: string; port: number }) => `${e.ip}:${e.port}`;
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+/** Sums of probabilities drift by ~1e-16: 1.0000000000000002 is 1. */
+const round = (x: number) => Math.round(x * 1e12) / 1e12;
 
 /**
  * The service as it would be with another type / externalTrafficPolicy: NodePorts, a
@@ -68,7 +72,7 @@ function withoutHeadlessLabel(state: ClusterState): ClusterState {
 
 /** Connections spread over entry nodes by `weights`, each node forwarding as its path says. */
 function flowOver(paths: readonly PathReport[], entry: EntryKind, port: number, address: string | null, nodes: readonly string[]): Flow {
-  const flow: Flow = { entryNodes: [], shares: new Map(), remote: 0, snat: 0, dropped: 0, basis: 'dataplane' };
+  const flow: Flow = { entryNodes: [], shares: new Map(), remote: 0, snat: 0, dropped: 0, droppedOn: [], basis: 'dataplane' };
   const chosen = nodes
     .map((node) => paths.find((p) => p.node === node && p.entry === entry && p.port === port && (address === null || p.address === address)))
     .filter((p): p is PathReport => p !== undefined);
@@ -76,6 +80,7 @@ function flowOver(paths: readonly PathReport[], entry: EntryKind, port: number, 
   for (const path of chosen) {
     flow.entryNodes.push({ node: path.node, share: w });
     if (path.basis === 'model') flow.basis = 'model';
+    if (path.outcomes.every((o) => o.verdict !== 'DNAT' || o.probability < EPS)) flow.droppedOn.push(path.node);
     for (const o of path.outcomes) {
       const p = w * o.probability;
       if (o.verdict !== 'DNAT' || !o.endpoint) {
@@ -91,7 +96,7 @@ function flowOver(paths: readonly PathReport[], entry: EntryKind, port: number, 
 }
 
 function sharesOf(endpoints: readonly EndpointRef[], shares: ReadonlyMap<string, number>): ExposureShare[] {
-  return endpoints.map((endpoint) => ({ endpoint, share: shares.get(key(endpoint)) ?? 0 }));
+  return endpoints.map((endpoint) => ({ endpoint, share: round(shares.get(key(endpoint)) ?? 0) }));
 }
 
 function clientIPSeen(flow: Flow, whenPreserved: string, whenMasqueraded: string): string {
@@ -179,10 +184,10 @@ export function compareExposure(input: ExplainInput, actual: ServiceExplanation)
 
   assumptions.push(
     `rows are about port ${sp.name ? `${sp.name} ` : ''}${sp.port}/${sp.protocol}; rows marked current use the service's own paths, the others reshape it (type, externalTrafficPolicy) and answer from the API objects with kube-proxy's semantics (basis model)`,
-    `client pods (ClusterIP, headless) and NodePort clients are assumed spread evenly over the ${nodeNames.length} nodes`,
-    'load balancers are assumed to spread connections evenly over their targets: nodes passing the health check (instance targets), ready pods (ip targets); a provider may weight them otherwise',
+    `client pods (ClusterIP, headless) and NodePort clients spread evenly over the ${nodeNames.length} nodes`,
+    'load balancers spread connections evenly over their targets: nodes passing the health check (instance targets), ready pods (ip targets); a provider may weight them otherwise',
   );
-  if (view.type === 'LoadBalancer') assumptions.push('the load balancer is assumed to use instance targets (node:nodePort) for the current row');
+  if (view.type === 'LoadBalancer') assumptions.push('the current load balancer uses instance targets (node:nodePort)');
   if (view.sessionAffinity.type === 'ClientIP') assumptions.push('sessionAffinity ClientIP: shares are those of new clients; a returning client keeps its pod');
   return { port: `${sp.name ? `${sp.name} ` : ''}${sp.port}/${sp.protocol}`, rows: result, assumptions };
 }
@@ -190,9 +195,19 @@ export function compareExposure(input: ExplainInput, actual: ServiceExplanation)
 function kubeProxyRow({ way, current, flow, expl }: Row, endpoints: readonly EndpointRef[], view: ServiceView): ExposureRow {
   const n = flow.entryNodes.length;
   const readiness = 'kubelet readiness decides which pods kube-proxy uses (serving-terminating ones only when none is ready)';
-  const base = { way, current, basis: flow.basis, entryNodes: flow.entryNodes, remoteHopShare: flow.remote, kubeProxyOnPath: true, snatShare: flow.snat, shares: sharesOf(endpoints, flow.shares), droppedShare: flow.dropped };
+  const base = {
+    way,
+    current,
+    basis: flow.basis,
+    entryNodes: flow.entryNodes.map((e) => ({ node: e.node, share: round(e.share) })),
+    remoteHopShare: round(flow.remote),
+    kubeProxyOnPath: true,
+    snatShare: round(flow.snat),
+    shares: sharesOf(endpoints, flow.shares),
+    droppedShare: round(flow.dropped),
+  };
   const notes: string[] = [];
-  const droppedOn = flow.entryNodes.filter((e) => expl.paths.some((p) => p.node === e.node && p.outcomes.every((o) => o.verdict !== 'DNAT'))).map((e) => e.node);
+  const droppedOn = flow.droppedOn;
   if (way === 'ClusterIP') {
     if (view.internalPolicyLocal) notes.push('internalTrafficPolicy Local: only pods on the client\'s node');
     if (droppedOn.length) notes.push(`client pods on ${droppedOn.join(', ')} get no answer`);
@@ -236,7 +251,7 @@ function kubeProxyRow({ way, current, flow, expl }: Row, endpoints: readonly End
 
 function evenOverReady(endpoints: readonly EndpointRef[], readyKeys: readonly string[]): ExposureShare[] {
   const ready = new Set(readyKeys);
-  return endpoints.map((endpoint) => ({ endpoint, share: ready.has(key(endpoint)) ? 1 / ready.size : 0 }));
+  return endpoints.map((endpoint) => ({ endpoint, share: ready.has(key(endpoint)) ? round(1 / ready.size) : 0 }));
 }
 
 function ipTargetRow(endpoints: readonly EndpointRef[], readyKeys: readonly string[]): ExposureRow {
@@ -268,8 +283,8 @@ function headlessRow(endpoints: readonly EndpointRef[], readyKeys: readonly stri
     current: view.headless,
     basis: 'model',
     hops: 'client pod -> pod (address from DNS)',
-    entryNodes: nodes.map((node) => ({ node, share: 1 / nodes.length })),
-    remoteHopShare: remote,
+    entryNodes: nodes.map((node) => ({ node, share: round(1 / nodes.length) })),
+    remoteHopShare: round(remote),
     kubeProxyOnPath: false,
     snatShare: 0,
     clientIPSeen: "the client pod's IP",

@@ -19,6 +19,7 @@ import {
 import { renderTable } from './tables.ts';
 import { escapeStrings } from './escape.ts';
 import { nodeHealthRows, nodeHealthTitle } from './node-health.ts';
+import { exposureSection } from './text-exposure.ts';
 import { explainVerdict } from './verdict.ts';
 
 /** explain-svc for people: the verdict, service header, paths per entry, health checks, LB shares, findings. */
@@ -35,6 +36,7 @@ export function renderExplain(raw: ServiceExplanation, options: RenderOptions): 
     nodeHealthSection(result, ctx),
     findingsSection(result.findings, ctx),
     modesSection(result, ctx),
+    exposureSection(result, ctx),
     assumptionsSection(result.assumptions, ctx),
   ]);
 }
