@@ -36,7 +36,7 @@ const round = (x: number) => Math.round(x * 1e12) / 1e12;
 /**
  * The service as it would be with another type / externalTrafficPolicy: NodePorts, a
  * healthCheckNodePort and a load-balancer address are invented where it has none (kube-proxy
- * needs them to write rules; the rows never show them), everything else kept.
+ * needs them to write rules; the rows name none of them), everything else kept.
  */
 function reshaped(svc: V1Service, view: ServiceView, type: 'NodePort' | 'LoadBalancer', policy: Policy): V1Service {
   const spec = svc.spec ?? {};
@@ -76,6 +76,8 @@ function flowOver(paths: readonly PathReport[], entry: EntryKind, port: number, 
   const chosen = nodes
     .map((node) => paths.find((p) => p.node === node && p.entry === entry && p.port === port && (address === null || p.address === address)))
     .filter((p): p is PathReport => p !== undefined);
+  // No entry at all (no node passes the LB's health check, no rule): nothing reaches a pod.
+  if (chosen.length === 0) return { ...flow, dropped: 1, basis: 'model' };
   const w = 1 / chosen.length;
   for (const path of chosen) {
     flow.entryNodes.push({ node: path.node, share: w });
@@ -110,7 +112,7 @@ function healthByNode(nodes: readonly NodeReport[], port: number | null): string
   const pass = nodes.filter((n) => n.healthCheck.status === 200).map((n) => n.name);
   const fail = nodes.filter((n) => n.healthCheck.status === 503).map((n) => n.name);
   return (
-    `the load balancer probes healthCheckNodePort ${port ?? '?'} /healthz on every node: kube-proxy answers 200 where a ready local endpoint runs` +
+    `the load balancer probes ${port === null ? 'the healthCheckNodePort the API server would allocate' : `healthCheckNodePort ${port}`} /healthz on every node: kube-proxy answers 200 where a ready local endpoint runs` +
     `${pass.length ? ` (${pass.join(', ')})` : ''}, 503 elsewhere${fail.length ? ` (${fail.join(', ')})` : ''}; kubelet readiness decides which pods count`
   );
 }
@@ -223,6 +225,7 @@ function kubeProxyRow({ way, current, flow, expl }: Row, endpoints: readonly End
   }
   if (way === 'NodePort') {
     // KUBE-EXTERNAL-SERVICES / KUBE-NODEPORTS: "<svc> has no local endpoints" DROP under Local (iptables/proxier.go).
+    notes.push(`externalTrafficPolicy ${view.externalTrafficPolicy ?? 'Cluster'}, as the service has it`);
     if (droppedOn.length) notes.push(`a client that picks ${droppedOn.join(', ')} gets no answer: no local endpoint there under externalTrafficPolicy ${view.externalTrafficPolicy ?? 'Cluster'}`);
     return {
       ...base,
@@ -235,6 +238,7 @@ function kubeProxyRow({ way, current, flow, expl }: Row, endpoints: readonly End
     };
   }
   const local = way === 'LoadBalancer-instance-Local';
+  if (n === 0) notes.push('no node passes the health check: the load balancer has no healthy target (some providers then fail open and send to every node)');
   return {
     ...base,
     hops: 'client -> load balancer -> node:nodePort (kube-proxy DNAT) -> pod',
@@ -243,7 +247,7 @@ function kubeProxyRow({ way, current, flow, expl }: Row, endpoints: readonly End
     balancing: 'load-balancer-then-kernel',
     balancingDetail: `the load balancer picks one of ${n} nodes (assumed even); kube-proxy's rules there pick a pod per new connection`,
     healthCheck: local
-      ? healthByNode(expl.nodes, expl.service.healthCheckNodePort)
+      ? healthByNode(expl.nodes, current ? expl.service.healthCheckNodePort : null)
       : `the load balancer probes every node (the traffic nodePort, or kube-proxy's :10256/healthz, as the provider chooses): all ${n} pass while kube-proxy runs; ${readiness}`,
     notes,
   };

@@ -15,10 +15,10 @@ import type { ServiceExplanation } from '../../../src/model/results.ts';
 import { renderExplain } from '../../../src/render/text-explain.ts';
 import { toJson } from '../../../src/render/index.ts';
 
-async function compare(dir: string): Promise<ServiceExplanation> {
+async function compare(dir: string, ns = 'shop', name = 'web'): Promise<ServiceExplanation> {
   const source = await SnapshotSource.open(dir);
   try {
-    return await explainFrom(source, 'shop', 'web', true, false, undefined, true);
+    return await explainFrom(source, ns, name, true, false, undefined, true);
   } finally {
     await source.close();
   }
@@ -145,6 +145,16 @@ test('local-lb with zone hints and a terminating pod: topology and readiness per
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+// examples/overall ns1/svc1 (ClusterIP): its one endpoint 10.180.0.1 names no node, so under a
+// Local policy no node has a local endpoint, kube-proxy answers 503 everywhere and a load
+// balancer has no target: everything is dropped (not 0% everywhere and nothing said).
+test('Local with no healthy node: all dropped, no entry node, and a note', async () => {
+  const lbl = row(await compare('examples/overall', 'ns1', 'svc1'), 'LoadBalancer-instance-Local');
+  assert.deepEqual([lbl.droppedShare, lbl.entryNodes, lbl.basis, lbl.current], [1, [], 'model', false]);
+  assert.match(lbl.notes.join(), /no healthy target/);
+  assert.match(lbl.healthCheck, /healthCheckNodePort the API server would allocate/);
 });
 
 test('without --compare-exposure the JSON has no exposureComparison', async () => {
