@@ -1,3 +1,4 @@
+import { compareExposure } from '../analyzers/compare-exposure.ts';
 import { compareModes } from '../analyzers/compare-modes.ts';
 import { explainService } from '../analyzers/explain.ts';
 import { withLoadBalancer } from '../analyzers/load-balancer/index.ts';
@@ -24,6 +25,7 @@ export interface ExplainFlags extends GlobalOptions, NodeAccessFlags {
   output: OutputFormat;
   allNodes?: boolean;
   compareModes?: boolean;
+  compareExposure?: boolean;
 }
 
 /** Run: explain-svc with its parsed flags. */
@@ -32,7 +34,7 @@ export async function runExplain(raw: string, opts: ExplainFlags): Promise<void>
   const { source, namespace } = await openSource(opts);
   try {
     // A bundle's dumps cost nothing to read: use every one it has.
-    const result = await explainFrom(source, ref.namespace ?? namespace, ref.name, !!opts.allNodes || !!opts.snapshot, !!opts.compareModes, await stderrProgressReady(opts.verbose));
+    const result = await explainFrom(source, ref.namespace ?? namespace, ref.name, !!opts.allNodes || !!opts.snapshot, !!opts.compareModes, await stderrProgressReady(opts.verbose), !!opts.compareExposure);
     printResult(result, opts.output, opts.color);
   } finally {
     await source.close();
@@ -47,6 +49,7 @@ export async function explainFrom(
   allNodes: boolean,
   withModes = false,
   progress: Progress = silentProgress,
+  withExposure = false,
 ): Promise<ServiceExplanation> {
   const state = await source.readState({ kind: 'service', namespace, name });
   const service = state.services.find((s) => s.metadata?.namespace === namespace && s.metadata?.name === name);
@@ -58,7 +61,8 @@ export async function explainFrom(
   });
   const input = { state, service, nodes: nodeViews(allNodeNames(state), dumps, progress) };
   const result = withLoadBalancer(withNodeHealth(withObservations(explainService(input), state, service, dumps), state, dumps), state, service);
-  return withModes ? { ...result, modeComparison: compareModes(input, result) } : result;
+  const compared = withModes ? { ...result, modeComparison: compareModes(input, result) } : result;
+  return withExposure ? { ...compared, exposureComparison: compareExposure(input, result) } : compared;
 }
 
 /** Adds observed shares and stale conntrack entries where the nodes read carry conntrack or counters. */

@@ -2,6 +2,7 @@ import type { IngressReport, LoadBalancerReport } from '../analyzers/load-balanc
 import type { NodeHealth } from '../analyzers/node-health.ts';
 import type { ObservedPort, StaleConntrack } from '../analyzers/observed-shares.ts';
 import type { EndpointRef, Outcome } from './outcome.ts';
+import type { ExposureComparison } from './exposure.ts';
 import type { Finding } from './finding.ts';
 import type { Protocol } from './packet.ts';
 import type { ProxyMode } from './proxy-mode.ts';
@@ -96,6 +97,8 @@ export interface ServiceExplanation {
   assumptions: string[];
   /** Present with --compare-modes. */
   modeComparison?: ModeComparison[];
+  /** Present with --compare-exposure. */
+  exposureComparison?: ExposureComparison;
   /** What the nodes' conntrack tables and rule counters show (issue 10); present when a node carried any. */
   observed?: { ports: ObservedPort[]; stale: StaleConntrack[] };
   /** The health of each node read that carried node-state files (as `node` reports it); present when any did. */

@@ -19,6 +19,7 @@ import {
 import { renderTable } from './tables.ts';
 import { escapeStrings } from './escape.ts';
 import { nodeHealthRows, nodeHealthTitle } from './node-health.ts';
+import { exposureSection } from './text-exposure.ts';
 import { explainVerdict } from './verdict.ts';
 import { loadBalancerSection } from './text-load-balancer.ts';
 
@@ -37,6 +38,7 @@ export function renderExplain(raw: ServiceExplanation, options: RenderOptions): 
     nodeHealthSection(result, ctx),
     findingsSection(result.findings, ctx),
     modesSection(result, ctx),
+    exposureSection(result, ctx),
     assumptionsSection(result.assumptions, ctx),
   ]);
 }
