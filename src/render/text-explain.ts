@@ -20,6 +20,7 @@ import { renderTable } from './tables.ts';
 import { escapeStrings } from './escape.ts';
 import { nodeHealthRows, nodeHealthTitle } from './node-health.ts';
 import { explainVerdict } from './verdict.ts';
+import { readsSection } from './reads-section.ts';
 
 /** explain-svc for people: the verdict, service header, paths per entry, health checks, LB shares, findings. */
 export function renderExplain(raw: ServiceExplanation, options: RenderOptions): string {
@@ -35,6 +36,7 @@ export function renderExplain(raw: ServiceExplanation, options: RenderOptions): 
     nodeHealthSection(result, ctx),
     findingsSection(result.findings, ctx),
     modesSection(result, ctx),
+    readsSection(result.reads, ctx),
     assumptionsSection(result.assumptions, ctx),
   ]);
 }
