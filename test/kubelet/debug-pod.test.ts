@@ -146,7 +146,7 @@ describe('node read through a debug pod on a real kubelet + containerd node', { 
     await assertPodCameAndWent(lines, h.node);
   });
 
-  test('nftables mode: exec returns kube-proxy's nft tables (`nft -j list table ip kube-proxy`) and curl reads a health-check port on the node IP', { timeout: 5 * 60_000 }, async (t) => {
+  test('nftables mode: exec returns kube-proxy\'s nft tables (`nft -j list table ip kube-proxy`) and curl reads a health-check port on the node IP', { timeout: 5 * 60_000 }, async (t) => {
     // externalTrafficPolicy Local gets a healthCheckNodePort; with no endpoints at all kube-proxy's
     // health server answers 503 with localEndpoints 0 (pkg/proxy/healthcheck/service_health.go).
     const lb = await core.createNamespacedService({
