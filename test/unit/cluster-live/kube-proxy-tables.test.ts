@@ -15,7 +15,7 @@ import { ExitCode, NetpathError } from '../../../src/errors.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8');
 const IP_TABLE = fixture('nft-json-kube-proxy-v1.36.3-clusterip.json'); // the harness node's ruleset is this one table
-const IP6_TABLE = fixture('nft-json-ip6-kube-proxy-table-netns.json');
+const IP6_TABLE = readFileSync(new URL('./fixtures/nft-json-ip6-kube-proxy-table-netns.json', import.meta.url), 'utf8');
 /** nft 1.0.6's answer for a table that does not exist (observed, see the ip6 fixture's note). */
 const ABSENT = (family: string): CommandResult => ({ exitCode: 1, stdout: '', stderr: `Error: No such file or directory\nlist table ${family} kube-proxy\n              ^^^^^^^^^^\n` });
 
