@@ -81,7 +81,7 @@ function groupOf(n: V1Node, mode: string, hinted: boolean): string {
 }
 
 /** How a read node was chosen, for the text output and the JSON `reads` object. */
-export function describeReason(reason: ReadReason): string {
+function describeReason(reason: ReadReason): string {
   switch (reason.kind) {
     case 'all':
       return 'every node';
