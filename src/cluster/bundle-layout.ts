@@ -60,8 +60,9 @@ export const DUMP_FILES: readonly string[] = [
 
 /** The command whose output each dump file holds (capture runs these; errors on live reads name them). */
 export const DUMP_COMMANDS: Readonly<Record<string, string>> = {
-  [NODE_FILES.iptablesSave]: 'iptables-save',
-  [NODE_FILES.nftJson]: 'nft -j list ruleset',
+  // kube-proxy's tables only (a bundle built by hand with a full save or ruleset reads the same).
+  [NODE_FILES.iptablesSave]: 'iptables-save -c -t nat; iptables-save -c -t filter',
+  [NODE_FILES.nftJson]: 'nft -j list table ip kube-proxy; nft -j list table ip6 kube-proxy',
   [NODE_FILES.ipvsadm]: 'ipvsadm -Sn',
   [NODE_FILES.ipset]: 'ipset list',
   [NODE_FILES.ipAddr]: 'ip -j addr',

@@ -36,12 +36,19 @@ export interface NodeQuery {
   healthCheckPorts: number[];
 }
 
+export interface SourceUsage {
+  apiCalls: number;
+  debugPods: number;
+}
+
 /** A place to read cluster facts from: a snapshot bundle or a live cluster. */
 export interface ClusterSource {
   readonly description: string;
   readState(query: StateQuery): Promise<ClusterState>;
   /** Dumps of the nodes asked for; nodes that cannot be read are absent (the model answers for them). */
   readNodes(query: NodeQuery): Promise<Map<string, NodeDump>>;
+  /** What reading has cost so far, for a live source: API requests (exec streams included) and debug pods created. */
+  usage?(): SourceUsage;
   /** Releases what the source created (debug pods). Safe to call twice. */
   close(): Promise<void>;
 }

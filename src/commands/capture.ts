@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { V1Service } from '@kubernetes/client-node';
-import { allNodeNames, nodesForService } from '../analyzers/node-scope.ts';
+import { allNodeNames } from '../analyzers/node-scope.ts';
+import { planNodeReads } from '../analyzers/node-plan.ts';
 import { NetpathError, usageError } from '../errors.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { nodeAccessOf } from '../cluster/live/node-access-options.ts';
@@ -82,6 +83,6 @@ export function nodesToRead(state: ClusterState, service: V1Service | null, ever
   const healthCheckPorts = [
     ...new Set(state.services.map((s) => s.spec?.healthCheckNodePort).filter((p): p is number => typeof p === 'number' && p > 0)),
   ].sort((a, b) => a - b);
-  const nodes = service && !everyNode ? nodesForService(state, service, false) : allNodeNames(state);
+  const nodes = service && !everyNode ? planNodeReads(state, service, false).read.map((r) => r.node) : allNodeNames(state);
   return { nodes, healthCheckPorts };
 }

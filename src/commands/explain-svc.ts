@@ -2,7 +2,8 @@ import { compareExposure } from '../analyzers/compare-exposure.ts';
 import { compareModes } from '../analyzers/compare-modes.ts';
 import { explainService } from '../analyzers/explain.ts';
 import { withLoadBalancer } from '../analyzers/load-balancer/index.ts';
-import { allNodeNames, nodesForService } from '../analyzers/node-scope.ts';
+import { allNodeNames } from '../analyzers/node-scope.ts';
+import { planNodeReads, readsSummary } from '../analyzers/node-plan.ts';
 import type { NodeAccessFlags } from '../cluster/live/node-access-options.ts';
 import type { V1Service } from '@kubernetes/client-node';
 import { observedShares } from '../analyzers/observed-shares.ts';
@@ -55,12 +56,14 @@ export async function explainFrom(
   const service = state.services.find((s) => s.metadata?.namespace === namespace && s.metadata?.name === name);
   if (!service) throw notFound(`service ${namespace}/${name} not found in ${source.description}`);
   const hc = service.spec?.healthCheckNodePort;
+  const plan = planNodeReads(state, service, allNodes);
   const dumps = await source.readNodes({
-    nodes: nodesForService(state, service, allNodes),
+    nodes: plan.read.map((r) => r.node),
     healthCheckPorts: hc ? [hc] : [],
   });
   const input = { state, service, nodes: nodeViews(allNodeNames(state), dumps, progress) };
-  const result = withLoadBalancer(withNodeHealth(withObservations(explainService(input), state, service, dumps), state, dumps), state, service);
+  const explained = withNodeHealth(withObservations(explainService(input), state, service, dumps), state, dumps);
+  const result = { ...withLoadBalancer(explained, state, service), reads: readsSummary(plan, dumps.keys(), source.usage?.() ?? null) };
   const compared = withModes ? { ...result, modeComparison: compareModes(input, result) } : result;
   return withExposure ? { ...compared, exposureComparison: compareExposure(input, result) } : compared;
 }

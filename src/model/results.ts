@@ -103,6 +103,20 @@ export interface ServiceExplanation {
   observed?: { ports: ObservedPort[]; stale: StaleConntrack[] };
   /** The health of each node read that carried node-state files (as `node` reports it); present when any did. */
   nodeHealth?: NodeHealth[];
+  /** Which nodes were read and which answered from the model, and what reading cost (issue 11). */
+  reads?: ReadsSummary;
+}
+
+export interface ReadsSummary {
+  /** Nodes whose dataplane was read and walked (basis dataplane). */
+  nodesRead: string[];
+  /** Nodes answered from kube-proxy's semantics (basis model): not planned, not in the bundle, or unreadable. */
+  nodesModel: string[];
+  /** Why each node read was chosen: `endpoints`, `every node`, or the group it stands for. */
+  reasons: Record<string, string>;
+  /** Live only (null offline): API requests, exec streams included, and debug pods created. */
+  apiCalls: number | null;
+  debugPods: number | null;
 }
 
 export interface TraceReport {

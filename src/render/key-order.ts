@@ -70,6 +70,7 @@ const EXPLANATION_SHAPE: Shape = {
     paths: PATH,
     loadBalancerShares: { keys: ['endpoint', 'share'], fields: { endpoint: ENDPOINT } },
     findings: FINDING,
+    reads: { keys: ['nodesRead', 'nodesModel', 'reasons', 'apiCalls', 'debugPods'] },
   },
 };
 

@@ -22,6 +22,7 @@ import { nodeHealthRows, nodeHealthTitle } from './node-health.ts';
 import { exposureSection } from './text-exposure.ts';
 import { explainVerdict } from './verdict.ts';
 import { loadBalancerSection } from './text-load-balancer.ts';
+import { readsSection } from './reads-section.ts';
 
 /** explain-svc for people: the verdict, service header, paths per entry, health checks, LB shares, findings. */
 export function renderExplain(raw: ServiceExplanation, options: RenderOptions): string {
@@ -39,6 +40,7 @@ export function renderExplain(raw: ServiceExplanation, options: RenderOptions): 
     findingsSection(result.findings, ctx),
     modesSection(result, ctx),
     exposureSection(result, ctx),
+    readsSection(result.reads, ctx),
     assumptionsSection(result.assumptions, ctx),
   ]);
 }

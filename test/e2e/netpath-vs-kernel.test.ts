@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import { useCluster } from '../harness/cluster.ts';
 import type { ProxyMode } from '../harness/layout.ts';
 import { captureEquality } from './scenarios/capture-equality.ts';
+import { nodePlanLocalPolicy } from './scenarios/node-plan.ts';
 import { damagedDump } from './scenarios/damaged-dump.ts';
 import { clusterIPThreeEndpoints } from './scenarios/clusterip.ts';
 import { notReadyPod, terminatingPods } from './scenarios/endpoint-states.ts';
@@ -48,6 +49,7 @@ for (const mode of MODES) {
     test('hostNetwork endpoints of two services on one node address', () => hostNetworkEndpoints(cluster()));
     test('to the node itself: health-check port from outside and from the node, localhost NodePort, another node\'s NodePort', () => nodeItself(cluster()));
     test('live explain-svc (--local-netns) equals explain-svc on its capture', () => captureEquality(cluster()));
+    test('live Local-policy explain-svc reads only the planned nodes and answers as --all-nodes does', () => nodePlanLocalPolicy(cluster()));
     test('a node whose dump is damaged in the captured bundle: exit 3 naming the file', () => damagedDump(cluster()));
     test('return path: a pod to another node\'s Local NodePort', () => podToOtherNodesLocalNodePort(cluster()));
     test('return path: a hand-made EndpointSlice with a wrong nodeName', () => handMadeSliceWrongNode(cluster()));

@@ -127,12 +127,14 @@ describe('node read through a debug pod on a real kubelet + containerd node', { 
     assert.ok(dump.files.has('kube-proxy-metrics.txt') && dump.files.has('kube-proxy-healthz.json'), [...dump.files.keys()].join(', '));
     const save = dump.files.get('iptables-save.txt')!;
     assert.match(save, new RegExp(`^:${marker} - \\[0:0\\]$`, 'm'));
-    // The kubelet's hint chain decided the backend (Debian's `iptables` is iptables-nft, which the
-    // kubelet used), and the host's binaries ran through chroot (the image has none).
-    assert.match(save, /^\*mangle\n(?:[^\n]*\n)*?:KUBE-IPTABLES-HINT - \[0:0\]$/m);
+    // kube-proxy's tables only (nat, then filter; no mangle). The kubelet's canary chain, which it
+    // keeps in nat and filter as well as mangle, decided the backend (Debian's `iptables` is
+    // iptables-nft, which the kubelet used), and the host's binaries ran through chroot (the image has none).
+    assert.deepEqual(save.match(/^\*\w+$/gm), ['*nat', '*filter']);
+    assert.match(save, /^\*nat\n(?:[^*\n][^\n]*\n)*?:KUBE-KUBELET-CANARY - \[0:0\]$/m);
     assert.ok(lines.includes(`${h.node}: iptables backend nft (kubelet hint chain (KUBE-IPTABLES-HINT/KUBE-KUBELET-CANARY) in iptables-nft-save)`), lines.join('\n'));
     // By the path the node's shell found (where it is depends on the node's distribution).
-    assert.ok(lines.some((l) => new RegExp(`^${h.node}: chroot /host /\\S*/iptables-nft-save -c$`).test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => new RegExp(`^${h.node}: chroot /host /\\S*/iptables-nft-save -c -t nat$`).test(l)), lines.join('\n'));
     // kube-proxy's rules for default/kubernetes, whose ClusterIP and endpoint the API gave above;
     // KUBE-SVC-NPX46M4PTMTKRN6Y = "KUBE-SVC-" + base32(sha256("default/kubernetes:https" + "tcp"))[:16].
     const svcChain = iptablesServiceChain('default/kubernetes:https', 'tcp');
@@ -146,7 +148,7 @@ describe('node read through a debug pod on a real kubelet + containerd node', { 
     await assertPodCameAndWent(lines, h.node);
   });
 
-  test('nftables mode: exec returns `nft -j list ruleset` and curl reads a health-check port on the node IP', { timeout: 5 * 60_000 }, async (t) => {
+  test('nftables mode: exec returns kube-proxy\'s nft tables (`nft -j list table ip kube-proxy`) and curl reads a health-check port on the node IP', { timeout: 5 * 60_000 }, async (t) => {
     // externalTrafficPolicy Local gets a healthCheckNodePort; with no endpoints at all kube-proxy's
     // health server answers 503 with localEndpoints 0 (pkg/proxy/healthcheck/service_health.go).
     const lb = await core.createNamespacedService({

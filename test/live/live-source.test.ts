@@ -283,7 +283,7 @@ describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored,
       registerCapture(program);
       const dir = join(out, 'bundle');
       // Nodes are read on this host (--local-netns NODE=-): this machine's own rules stand in for theirs.
-      await program.parseAsync(['capture', 'shop/web', '--output-dir', dir, '--kubeconfig', api.kubeconfig, '--context', 'jane', '--local-netns', 'node-a=-,node-b=-'], { from: 'user' });
+      await program.parseAsync(['capture', 'shop/web', '--output-dir', dir, '--kubeconfig', api.kubeconfig, '--context', 'jane', '--local-netns', 'node-a=-,node-b=-,node-c=-'], { from: 'user' });
       const kubectl = join(binDir(), 'kubectl');
       const viaKubectl = async (...args: string[]) =>
         JSON.parse((await execa(kubectl, ['--kubeconfig', api.kubeconfig, '--context', 'admin', 'get', ...args, '-o', 'json'])).stdout) as { items: unknown[] };
@@ -298,7 +298,8 @@ describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored,
       const state = await snap.readState();
       assert.equal(state.kubeProxyConfig?.mode, 'ipvs');
       const dumps = await snap.readNodes({ nodes: ['node-a', 'node-b', 'node-c'], healthCheckPorts: [] });
-      assert.deepEqual([...dumps.keys()].sort(), ['node-a', 'node-b']); // node-c hosts no endpoint
+      // node-c hosts no endpoint: read as the one node without endpoints of its kube-proxy version and mode.
+      assert.deepEqual([...dumps.keys()].sort(), ['node-a', 'node-b', 'node-c']);
       await snap.close();
     } finally {
       rmSync(out, { recursive: true, force: true });
@@ -336,15 +337,15 @@ describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored,
 
   test('success (exec answered by a stand-in, everything else real): the dump comes back and the pod is gone', async () => {
     const clients = open('jane').clients;
-    // Plays the container's side of exec: the tool probe, kube-proxy's metrics port, iptables-save.
-    const answers: Record<string, string> = { sh: 'image curl\nimage iptables-save\n', curl: 'iptables', 'iptables-save': '*nat\n:KUBE-SERVICES - [0:0]\nCOMMIT\n' };
+    // Plays the container's side of exec: the tool probe, kube-proxy's metrics port, iptables-save -t TABLE.
+    const answers: Record<string, string> = { sh: 'image curl\nimage iptables-save\n', curl: 'iptables', 'iptables-save -c -t nat': '*nat\n:KUBE-SERVICES - [0:0]\nCOMMIT\n', 'iptables-save -c -t filter': '*filter\nCOMMIT\n' };
     const exec = {
       exec: async (_ns: string, _pod: string, _c: string, argv: string[], stdout: NodeJS.WritableStream, _e: unknown, _i: unknown, _t: boolean, cb: (s: object) => void) => {
         const ws = Object.assign(new (await import('node:events')).EventEmitter(), { close: () => ws.emit('close') });
         setImmediate(() => {
           // curl answers only kube-proxy's mode; its metrics and healthz ports print nothing here.
           const curlOther = argv[0] === 'curl' && argv.at(-1) !== 'http://127.0.0.1:10249/proxyMode';
-          stdout.write(curlOther ? '' : (answers[argv[0] ?? ''] ?? ''));
+          stdout.write(curlOther ? '' : (answers[argv.join(' ')] ?? answers[argv[0] ?? ''] ?? ''));
           cb({ status: 'Success' });
           ws.emit('close');
         });
@@ -356,7 +357,10 @@ describe('LiveSource against a real kube-apiserver (no kubelet: pods are stored,
     const dump = await reader.readNode({ node: 'node-a', address: null, healthCheckPorts: [] }, () => {});
     await kubelet;
     assert.equal(dump.proxyMode, 'iptables');
-    assert.deepEqual([...dump.files], [['iptables-save.txt', '*nat\n:KUBE-SERVICES - [0:0]\nCOMMIT\n']]);
+    assert.deepEqual([...dump.files], [['iptables-save.txt', '*nat\n:KUBE-SERVICES - [0:0]\nCOMMIT\n*filter\nCOMMIT\n']]);
+    // One pod; 6 execs: the probe, /proxyMode, the nat and filter saves, /metrics and /healthz
+    // (no ip, conntrack or cat in this toolbox: those never run).
+    assert.deepEqual(reader.usage(), { debugPods: 1, execs: 6 });
     assert.equal((await debugPods(api.admin, DEBUG_NS)).length, 0);
   });
 });

@@ -23,6 +23,8 @@ export interface Clients {
   config: LoadedConfig;
   /** --request-timeout as given (0 = kubectl's "none"; each request is still bounded, see requestBoundMs). */
   timeoutMs: number;
+  /** HTTP requests sent to the API server so far (list pages, retries and polls each count; exec streams do not). */
+  readonly requests: number;
   /** Runs one API call (reads retried on 429, 5xx and resets) and turns its failure into the one-line NetpathError for `req`. */
   call<T>(req: Omit<ApiRequest, 'server' | 'user' | 'timeoutMs'>, fn: () => Promise<T>): Promise<T>;
 }
@@ -34,8 +36,10 @@ export interface Clients {
  */
 export function makeClients(config: LoadedConfig, timeoutMs: number, log: (message: string) => void = () => {}): Clients {
   const boundMs = requestBoundMs(timeoutMs);
+  let requests = 0;
   const timeout: Middleware = {
     pre: async (ctx: RequestContext) => {
+      requests++;
       ctx.setHeaderParam('User-Agent', USER_AGENT);
       ctx.setSignal(AbortSignal.timeout(boundMs));
       return ctx;
@@ -53,6 +57,9 @@ export function makeClients(config: LoadedConfig, timeoutMs: number, log: (messa
     exec: new Exec(config.kc),
     config,
     timeoutMs,
+    get requests() {
+      return requests;
+    },
     async call(req, fn) {
       const full = { ...req, server: config.server, user: config.userName, timeoutMs: boundMs };
       const isRead = req.verb === 'get' || req.verb === 'list';

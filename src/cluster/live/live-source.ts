@@ -2,7 +2,7 @@ import type { V1ConfigMap, V1EndpointSlice, V1Node, V1Pod, V1Service } from '@ku
 import { ExitCode, NetpathError } from '../../errors.ts';
 import type { ClusterState, KubeProxyConfig } from '../../model/cluster.ts';
 import { kubeProxyConfigFromConfigMap } from '../kube-proxy-config.ts';
-import type { ClusterSource, ExtraPods, NodeDump, NodeQuery, StateQuery } from '../source.ts';
+import type { ClusterSource, ExtraPods, NodeDump, NodeQuery, SourceUsage, StateQuery } from '../source.ts';
 import { DebugPodReader } from '../nodes/debug-pod.ts';
 import type { NodeTarget } from '../nodes/dump-commands.ts';
 import { LocalNodeReader } from '../nodes/local.ts';
@@ -45,6 +45,8 @@ export class LiveSource implements ClusterSource {
   private readonly progress: Progress;
   private readonly reader: NodeReader;
   private readonly knownNodes = new Map<string, V1Node>();
+  /** close() has run (it says once what reading cost). */
+  private closed = false;
   /** Set on Ctrl-C / SIGTERM and by close(): node workers take no further node. */
   private aborted = false;
 
@@ -124,9 +126,19 @@ export class LiveSource implements ClusterSource {
     return dumps;
   }
 
+  usage(): SourceUsage {
+    const pods = this.reader.usage?.() ?? { debugPods: 0, execs: 0 };
+    return { apiCalls: this.clients.requests + pods.execs, debugPods: pods.debugPods };
+  }
+
   async close(): Promise<void> {
     this.progress.stop();
     await this.reader.close();
+    if (!this.closed) {
+      const { apiCalls, debugPods } = this.usage();
+      this.progress.log(`read cost: ${apiCalls} API calls (exec streams included), ${debugPods} debug pods`);
+    }
+    this.closed = true;
   }
 
   /** Stops taking nodes and deletes what the reader created (it waits for creates in flight). */

@@ -122,6 +122,8 @@ export class DebugPodReader implements NodeReader {
   private closed = false;
   /** A create timed out: the pod may appear after a delete found nothing, so close() lists the run's pods. */
   private uncertain = false;
+  private created = 0;
+  private execs = 0;
 
   constructor(clients: Clients, opts: DebugPodOptions, runId: string = newRunId()) {
     this.clients = clients;
@@ -141,7 +143,8 @@ export class DebugPodReader implements NodeReader {
         log(`${target.node}: created pod ${this.opts.namespace}/${name}`);
         await this.waitRunning(name, target.node);
         log(`${target.node}: pod ${name} running`);
-        const runner = podExecRunner(this.clients, this.opts.namespace, name, target.node, this.opts.execTimeoutMs);
+        const pod = podExecRunner(this.clients, this.opts.namespace, name, target.node, this.opts.execTimeoutMs);
+        const runner = { run: (argv: readonly string[]) => (this.execs++, pod.run(argv)) };
         const tools = await probeTools(runner);
         return collectNodeDump(runner, tools, target, LIVE_LOCATION, log);
       };
@@ -160,6 +163,10 @@ export class DebugPodReader implements NodeReader {
         log(`${target.node}: could not delete pod ${name}: ${(e as Error).message}`);
       }
     }
+  }
+
+  usage(): { debugPods: number; execs: number } {
+    return { debugPods: this.created, execs: this.execs };
   }
 
   abort(): Promise<void> {
@@ -208,6 +215,7 @@ export class DebugPodReader implements NodeReader {
     this.inFlight.set(name, call);
     try {
       await call;
+      this.created++;
     } catch (e) {
       const err = e as NetpathError;
       // The API answered no: nothing was created. (A timeout leaves it unknown: keep it to delete.)

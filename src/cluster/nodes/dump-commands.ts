@@ -1,6 +1,7 @@
 import { badInput, ExitCode, NetpathError } from '../../errors.ts';
 import { DumpParseError } from '../../dataplane/errors.ts';
 import { NO_TABLES_LINE } from '../../dataplane/iptables/parse.ts';
+import { parseJsonText } from '../../dataplane/json-text.ts';
 import { parseHealthzBody, parseProxyModeAnswer } from './node-answers.ts';
 import type { ProxyMode } from '../../model/proxy-mode.ts';
 import { PROXY_MODES } from '../../model/proxy-mode.ts';
@@ -29,8 +30,8 @@ export interface CommandRunner {
 export const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 
 /**
- * Most commands one node read runs one after the other (tool probe, proxyMode, nft and ipvsadm to
- * infer the mode, the two iptables saves in parallel, plain iptables-save, the mode's other dumps,
+ * Most commands one node read runs one after the other (tool probe, proxyMode, nft's two tables and
+ * ipvsadm to infer the mode, the two variants' table saves in parallel, plain iptables-save's, the mode's other dumps,
  * ip -j addr, then the node-state reads side by side: two at most), health-check ports aside:
  * with --exec-timeout it bounds how long a node read can take.
  */
@@ -114,7 +115,7 @@ export async function collectNodeDump(
       if (choice) log(`${target.node}: iptables backend ${choice.backend} (${choice.reason})`);
       files.set(file, text.trim() === '' ? `${NO_TABLES_LINE}\n` : text);
     } else if (file === NODE_FILES.nftJson) {
-      files.set(file, await required('nft', ['-j', 'list', 'ruleset']));
+      files.set(file, await readNftTables(run, target.node));
     } else if (file === NODE_FILES.ipvsadm) {
       files.set(file, await required('ipvsadm', ['-Sn']));
     } else if (file === NODE_FILES.ipset) {
@@ -193,27 +194,93 @@ async function readProxyMode(run: Run, node: string): Promise<string | null> {
 
 /** Without the metrics port: kube-proxy's nftables table, else IPVS virtual servers, else iptables. */
 async function inferMode(run: Run): Promise<ProxyMode> {
-  const nft = await run('nft', ['-j', 'list', 'ruleset']);
-  if (nft?.exitCode === 0 && /"table":\s*\{[^}]*"name":\s*"kube-proxy"/.test(nft.stdout)) return 'nftables';
+  const nft = await Promise.all(NFT_TABLES.map((args) => run('nft', args)));
+  if (nft.some((r) => r?.exitCode === 0)) return 'nftables';
   const ipvs = await run('ipvsadm', ['-Sn']);
   if (ipvs?.exitCode === 0 && /^-A /m.test(ipvs.stdout)) return 'ipvs';
   return 'iptables';
 }
 
+/**
+ * The tables kube-proxy writes (pkg/proxy/iptables/proxier.go, and IPVS mode's): nat and filter.
+ * Its mangle chain is only a canary, and kubelet's KUBE-KUBELET-CANARY, which the backend
+ * detection looks for, sits in nat and filter as well as mangle. -c: each rule's
+ * [packets:bytes], the new connections it matched since it was written (issue 10).
+ */
+export const IPTABLES_SAVE_ARGS: readonly (readonly string[])[] = [
+  ['-c', '-t', 'nat'],
+  ['-c', '-t', 'filter'],
+];
+
+/**
+ * kube-proxy's own nftables tables, one per family: never the whole ruleset (old nft versions
+ * crash listing other tables, and large ones take minutes).
+ */
+export const NFT_TABLES: readonly (readonly string[])[] = [
+  ['-j', 'list', 'table', 'ip', 'kube-proxy'],
+  ['-j', 'list', 'table', 'ip6', 'kube-proxy'],
+];
+
+type Saved = { text: string } | { failed: CommandResult; args: readonly string[] } | null;
+
+/** One variant's saves of kube-proxy's tables, one after the other in the text as a full save prints them; null when the tool is absent. */
+async function saveTables(run: Run, tool: Tool): Promise<Saved> {
+  const results = await Promise.all(IPTABLES_SAVE_ARGS.map((args) => run(tool, args)));
+  let text = '';
+  for (const [i, r] of results.entries()) {
+    if (!r) return null;
+    if (r.exitCode !== 0) return { failed: r, args: IPTABLES_SAVE_ARGS[i]! };
+    text += r.stdout;
+  }
+  return { text };
+}
+
 /** Both backends' saves, then the one kube-proxy used; plain iptables-save when neither variant exists. */
 async function readIptables(run: Run, node: string): Promise<{ text: string; choice: BackendChoice | null }> {
-  // -c: each rule's [packets:bytes], the new connections it matched since it was written (issue 10).
-  const [legacy, nft] = await Promise.all([run('iptables-legacy-save', ['-c']), run('iptables-nft-save', ['-c'])]);
-  const ok = (r: CommandResult | null) => (r && r.exitCode === 0 ? r.stdout : null);
+  const [legacy, nft] = await Promise.all([saveTables(run, 'iptables-legacy-save'), saveTables(run, 'iptables-nft-save')]);
+  const ok = (r: Saved) => (r && 'text' in r ? r.text : null);
   if (ok(legacy) !== null || ok(nft) !== null) {
     const choice = detectIptablesBackend(ok(legacy), ok(nft));
     const text = choice.backend === 'legacy' ? ok(legacy) : ok(nft);
     if (text !== null) return { text, choice };
   }
-  const plain = await run('iptables-save', ['-c']);
+  const plain = await saveTables(run, 'iptables-save');
   if (!plain) throw new NetpathError(ExitCode.NODE_ACCESS, `node ${node}: no iptables-save on the node or in the debug image (pass --image)`);
-  if (plain.exitCode !== 0) throw commandFailed(node, ['iptables-save', '-c'], plain);
-  return { text: plain.stdout, choice: null };
+  if ('failed' in plain) throw commandFailed(node, ['iptables-save', ...plain.args], plain.failed);
+  return { text: plain.text, choice: null };
+}
+
+/** What nft says for a table that does not exist (nftables 0.9 to 1.1). */
+const NO_SUCH_TABLE = /No such file or directory/;
+
+/**
+ * kube-proxy's ip and ip6 tables as one `nft -j` document: libnftables prints one
+ * {"nftables": [metainfo, table, chains...]} per command, and one array holding both tables'
+ * items after a single metainfo is what `list ruleset` would print for them. A missing ip6 table
+ * (an IPv4-only node) or ip table (IPv6-only) is normal; with neither the document holds no
+ * table, which reads back as a dump without kube-proxy rules (its own finding), not a failure.
+ */
+async function readNftTables(run: Run, node: string): Promise<string> {
+  const results = await Promise.all(NFT_TABLES.map((args) => run('nft', args)));
+  const found: string[] = [];
+  for (const [i, r] of results.entries()) {
+    if (!r) throw new NetpathError(ExitCode.NODE_ACCESS, `node ${node}: nft is not installed on the node or in the debug image (pass --image)`);
+    if (r.exitCode === 0) found.push(r.stdout);
+    else if (!NO_SUCH_TABLE.test(r.stderr)) throw commandFailed(node, ['nft', ...NFT_TABLES[i]!], r);
+  }
+  // One table: nft's own text, unchanged (parse errors then point into what nft printed).
+  if (found.length === 1) return found[0]!;
+  if (found.length === 0) return '{"nftables": []}\n';
+  const items = found.flatMap((text, i) => {
+    const command = `nft ${NFT_TABLES[i]!.join(' ')}`;
+    const list = answerOf(node, command, () => {
+      const doc = parseJsonText(text, NODE_FILES.nftJson) as { nftables?: unknown };
+      if (!Array.isArray(doc?.nftables)) throw new DumpParseError(NODE_FILES.nftJson, 1, 'no top-level "nftables" array');
+      return doc.nftables as unknown[];
+    });
+    return i === 0 ? list : list.filter((item) => !(typeof item === 'object' && item !== null && 'metainfo' in item));
+  });
+  return `${JSON.stringify({ nftables: items })}\n`;
 }
 
 async function readHealthz(run: Run, node: string, address: string, port: number): Promise<{ reading: HealthzReading; body: string | null }> {

@@ -11,6 +11,8 @@ export interface NodeReader {
    * and while reads are running.
    */
   close(): Promise<void>;
+  /** Debug pods created and commands run in them so far (exec streams go through the API server); absent for local reads. */
+  usage?(): { debugPods: number; execs: number };
   /** Ctrl-C / SIGTERM: reads not yet started never start (they reject as interrupted), then close(). */
   abort(): Promise<void>;
 }

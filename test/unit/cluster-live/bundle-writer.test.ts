@@ -103,14 +103,16 @@ test('a directory bundle; a non-empty directory is refused', async () => {
 });
 
 test('which nodes capture reads', () => {
-  const state = contents.state;
-  // NodePort service: every node, and its health-check port.
+  // A third node alike: node-b and node-c have no endpoint and the same (unknown) kube-proxy version.
+  const state = { ...contents.state, nodes: [...contents.state.nodes, node('node-c')] };
+  // NodePort service: the endpoint's node-a, node-b for the nodes without endpoints (node-c
+  // answered from the model), and its health-check port.
   assert.deepEqual(nodesToRead(state, service, false), { nodes: ['node-a', 'node-b'], healthCheckPorts: [32000] });
-  // ClusterIP service: only nodes hosting endpoints (node-a); --all-nodes: both.
+  // ClusterIP service: the same plan; --all-nodes: all three.
   const cipService = { ...service, spec: { type: 'ClusterIP' } };
   const clusterIP = { ...state, services: [cipService] };
-  assert.deepEqual(nodesToRead(clusterIP, cipService, false), { nodes: ['node-a'], healthCheckPorts: [] });
-  assert.deepEqual(nodesToRead(clusterIP, cipService, true).nodes, ['node-a', 'node-b']);
+  assert.deepEqual(nodesToRead(clusterIP, cipService, false), { nodes: ['node-a', 'node-b'], healthCheckPorts: [] });
+  assert.deepEqual(nodesToRead(clusterIP, cipService, true).nodes, ['node-a', 'node-b', 'node-c']);
   // --all-services reads every node.
-  assert.deepEqual(nodesToRead(clusterIP, null, false).nodes, ['node-a', 'node-b']);
+  assert.deepEqual(nodesToRead(clusterIP, null, false).nodes, ['node-a', 'node-b', 'node-c']);
 });

@@ -17,11 +17,19 @@ const NS_IPT = 'netpath-fx-local-ipt';
 const NS_NFT = 'netpath-fx-local-nft';
 const NODE_IP = '10.240.9.2';
 
+// kubelet's chains as kubelet_network_linux.go makes them: the hint in mangle, the canary in
+// mangle, nat and filter; kube-proxy's in nat (and filter).
 const IPTABLES_RULES = `*mangle
 :KUBE-IPTABLES-HINT - [0:0]
+:KUBE-KUBELET-CANARY - [0:0]
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:KUBE-KUBELET-CANARY - [0:0]
 COMMIT
 *nat
 :PREROUTING ACCEPT [0:0]
+:KUBE-KUBELET-CANARY - [0:0]
 :KUBE-SERVICES - [0:0]
 -A PREROUTING -j KUBE-SERVICES
 -A KUBE-SERVICES -d 172.30.0.41/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.180.0.1:80
@@ -29,6 +37,9 @@ COMMIT
 `;
 const NFT_RULES = `table ip kube-proxy {
   chain services { }
+}
+table inet other-firewall {
+  chain input { type filter hook input priority 0; policy accept; }
 }
 `;
 
@@ -89,7 +100,9 @@ describe('LocalNodeReader in network namespaces', { skip: !root && 'needs root f
     const save = dump.files.get('iptables-save.txt') ?? '';
     // Saved with -c: each rule starts with its [packets:bytes] counters.
     assert.match(save, /^\[0:0\] -A KUBE-SERVICES -d 172\.30\.0\.41\/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination 10\.180\.0\.1:80$/m);
-    assert.match(save, /^:KUBE-IPTABLES-HINT - \[0:0\]$/m);
+    // kube-proxy's tables only (nat, then filter); kubelet's canary there still names the backend.
+    assert.deepEqual(save.match(/^\*\w+$/gm), ['*nat', '*filter']);
+    assert.match(save, /^:KUBE-KUBELET-CANARY - \[0:0\]$/m);
     assert.equal(dump.files.has('nft.json'), false); // only the files of its mode
     assert.deepEqual(dump.healthz.get(30100), { status: 503, localEndpoints: 0, source: `live ${NODE_IP}:30100` });
     assert.equal(JSON.parse(dump.files.get('healthz/30100.json') ?? '').service.name, 'svc1');
@@ -107,7 +120,8 @@ describe('LocalNodeReader in network namespaces', { skip: !root && 'needs root f
     assert.deepEqual([...dump.files.keys()].filter((f) => !state.has(f)), ['nft.json', 'ip-addr.json']);
     assert.ok(parseIpAddrJson(dump.files.get('ip-addr.json') ?? '', 'ip-addr.json').includes(NODE_IP));
     const ruleset = JSON.parse(dump.files.get('nft.json') ?? '') as { nftables: Array<{ table?: { family: string; name: string } }> };
-    assert.ok(ruleset.nftables.some((o) => o.table?.family === 'ip' && o.table.name === 'kube-proxy'));
+    // kube-proxy's table and nothing else of the ruleset (no ip6 table here: IPv4 only).
+    assert.deepEqual(ruleset.nftables.filter((o) => o.table).map((o) => `${o.table?.family} ${o.table?.name}`), ['ip kube-proxy']);
   });
 
   test('a node without an entry is refused with NODE_ACCESS', async () => {

@@ -12,12 +12,21 @@ import { NO_TABLES_LINE, parseIptablesDump } from '../../../src/dataplane/iptabl
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8');
 
+/** One table's block of a full save (`# Generated` .. `# Completed`), as `-save -t TABLE` prints it. */
+const tableOf = (save: string, table: string) => {
+  const block = save.split(/(?=^# Generated)/m).find((b) => b.includes(`\n*${table}\n`));
+  assert.ok(block, `table ${table} in the fixture`);
+  return block;
+};
+
 test('an iptables node read runs exactly these argv lists, and keeps the node-state files', async () => {
   const ran: string[][] = [];
   const answers: Record<string, string> = {
     'curl -s --max-time 5 http://127.0.0.1:10249/proxyMode': 'iptables',
-    'iptables-nft-save -c': fixture('iptables-save-c-harness-clusterip.txt'),
-    'iptables-legacy-save -c': '',
+    'iptables-nft-save -c -t nat': tableOf(fixture('iptables-save-c-harness-clusterip.txt'), 'nat'),
+    'iptables-nft-save -c -t filter': tableOf(fixture('iptables-save-c-harness-clusterip.txt'), 'filter'),
+    'iptables-legacy-save -c -t nat': '',
+    'iptables-legacy-save -c -t filter': '',
     'conntrack -L -o extended': fixture('conntrack-L-extended-harness-clusterip.txt'),
     'conntrack -S': fixture('conntrack-S-harness.txt'),
     'cat /proc/sys/net/netfilter/nf_conntrack_count /proc/sys/net/netfilter/nf_conntrack_max': '48\n262144\n',
@@ -36,8 +45,10 @@ test('an iptables node read runs exactly these argv lists, and keeps the node-st
   const dump = await collectNodeDump(runner, tools, { node: 'node-a', address: '10.240.0.11', healthCheckPorts: [31000] }, 'live');
   assert.deepEqual(ran, [
     ['curl', '-s', '--max-time', '5', 'http://127.0.0.1:10249/proxyMode'],
-    ['iptables-legacy-save', '-c'],
-    ['iptables-nft-save', '-c'],
+    ['iptables-legacy-save', '-c', '-t', 'nat'],
+    ['iptables-legacy-save', '-c', '-t', 'filter'],
+    ['iptables-nft-save', '-c', '-t', 'nat'],
+    ['iptables-nft-save', '-c', '-t', 'filter'],
     ['ip', '-j', 'addr'],
     ['curl', '-s', '--max-time', '5', '-w', '\n%{http_code}', 'http://10.240.0.11:31000/healthz'],
     ['conntrack', '-L', '-o', 'extended'],
@@ -74,7 +85,7 @@ test('an IPVS node read adds ipvsadm -Ln --stats --exact and ipvsadm -Ln, each o
       if (cmd === 'ipvsadm -Ln --stats --exact') return { exitCode: 0, stdout: stats, stderr: '' };
       // A plain listing that fails: left out, the read goes on.
       if (cmd === 'ipvsadm -Ln') return { exitCode: 2, stdout: '', stderr: 'Can\'t initialize ipvs' };
-      if (cmd === 'iptables-save -c') return { exitCode: 0, stdout: '*nat\nCOMMIT\n', stderr: '' };
+      if (cmd.startsWith('iptables-save -c -t ')) return { exitCode: 0, stdout: `*${argv.at(-1)}\nCOMMIT\n`, stderr: '' };
       if (cmd === 'ipset list') return { exitCode: 0, stdout: '', stderr: '' };
       return { exitCode: 7, stdout: '', stderr: 'no' };
     },

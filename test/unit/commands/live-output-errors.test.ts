@@ -27,7 +27,7 @@ test('a live iptables-save that was cut: node, command, line', () => {
   };
   rejectsWith(
     () => nodeViews(['node-a'], new Map([['node-a', dump]])),
-    'node node-a: cannot parse the output of iptables-save (iptables-save.txt line 2): the file ends inside table nat (opened at line 1) without COMMIT: the dump looks truncated',
+    'node node-a: cannot parse the output of iptables-save -c -t nat; iptables-save -c -t filter (iptables-save.txt line 2): the file ends inside table nat (opened at line 1) without COMMIT: the dump looks truncated',
   );
 });
 
