@@ -8,6 +8,12 @@ export const CLUSTER_FILES = {
   nodes: 'nodes.json',
   pods: 'pods.json',
   kubeProxyConfig: 'kube-proxy-config.json',
+  // Optional load-balancer objects (issue 9): who implements the load balancer and how it targets.
+  ingresses: 'ingresses.json',
+  ingressClasses: 'ingressclasses.json',
+  targetGroupBindings: 'targetgroupbindings.json',
+  serviceL2Statuses: 'servicel2statuses.json',
+  serviceBGPStatuses: 'servicebgpstatuses.json',
 } as const;
 
 export const NODE_FILES = {

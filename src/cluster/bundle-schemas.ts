@@ -118,10 +118,53 @@ const configMap = {
   properties: { kind: str, data: { type: 'object', additionalProperties: str } },
 };
 
+// Load-balancer objects (issue 9): only the fields the load-balancer analyzers read.
+const backendService = { type: 'object', properties: { name: str, port: { type: 'object', properties: { number: port, name: str } } } };
+const ingress = {
+  type: 'object',
+  required: ['metadata'],
+  properties: {
+    metadata: named(['name', 'namespace']),
+    spec: {
+      type: 'object',
+      properties: {
+        ingressClassName: str,
+        defaultBackend: { type: 'object', properties: { service: backendService } },
+        rules: {
+          type: 'array',
+          items: { type: 'object', properties: { host: str, http: { type: 'object', properties: { paths: { type: 'array', items: { type: 'object', properties: { path: str, backend: { type: 'object', properties: { service: backendService } } } } } } } } },
+        },
+      },
+    },
+  },
+};
+const ingressClass = { type: 'object', required: ['metadata'], properties: { metadata: named(['name']), spec: { type: 'object', properties: { controller: str } } } };
+const targetGroupBinding = {
+  type: 'object',
+  required: ['metadata', 'spec'],
+  properties: {
+    metadata: named(['name', 'namespace']),
+    spec: {
+      type: 'object',
+      properties: { targetType: str, targetGroupARN: str, serviceRef: { type: 'object', required: ['name'], properties: { name: str, port: { type: ['integer', 'string'] } } } },
+    },
+  },
+};
+const metallbStatus = {
+  type: 'object',
+  required: ['metadata'],
+  properties: { metadata: named(['name', 'namespace']), status: { type: 'object', properties: { node: str, serviceName: str, serviceNamespace: str } } },
+};
+
 export const BUNDLE_SCHEMAS: Record<string, object> = {
   [CLUSTER_FILES.services]: list(service),
   [CLUSTER_FILES.endpointSlices]: list(endpointSlice),
   [CLUSTER_FILES.nodes]: list(node),
   [CLUSTER_FILES.pods]: list(pod),
   [CLUSTER_FILES.kubeProxyConfig]: configMap,
+  [CLUSTER_FILES.ingresses]: list(ingress),
+  [CLUSTER_FILES.ingressClasses]: list(ingressClass),
+  [CLUSTER_FILES.targetGroupBindings]: list(targetGroupBinding),
+  [CLUSTER_FILES.serviceL2Statuses]: list(metallbStatus),
+  [CLUSTER_FILES.serviceBGPStatuses]: list(metallbStatus),
 };

@@ -86,7 +86,18 @@ export class LiveSource implements ClusterSource {
     for (const n of nodes) if (n.metadata?.name) this.knownNodes.set(n.metadata.name, n);
     const pods = query.extraPods ? await this.addExtraPods(objects.pods, query.extraPods) : objects.pods;
     return {
-      state: { ...objects, pods, nodes, kubeProxyConfig: kubeProxy.config },
+      state: {
+        ...objects,
+        pods,
+        nodes,
+        kubeProxyConfig: kubeProxy.config,
+        // Load-balancer objects are read live on branch lblive; until then, not read.
+        ingresses: null,
+        ingressClasses: null,
+        targetGroupBindings: null,
+        serviceL2Statuses: null,
+        serviceBGPStatuses: null,
+      },
       kubeProxyConfigMap: kubeProxy.configMap,
     };
   }

@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReadEntry } from 'tar';
-import type { V1EndpointSlice, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
-import type { ClusterState, KubeProxyConfig } from '../../model/cluster.ts';
+import type { V1EndpointSlice, V1Ingress, V1IngressClass, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { ClusterState, KubeObject, KubeProxyConfig } from '../../model/cluster.ts';
 import { badInput } from '../../errors.ts';
 import { DumpParseError } from '../../dataplane/errors.ts';
 import { parseJsonText } from '../../dataplane/json-text.ts';
@@ -22,6 +22,11 @@ const KUBECTL_HINT: Record<string, string> = {
   [CLUSTER_FILES.endpointSlices]: 'kubectl get endpointslices.discovery.k8s.io -A -o json',
   [CLUSTER_FILES.nodes]: 'kubectl get nodes -o json',
   [CLUSTER_FILES.pods]: 'kubectl get pods -A -o json',
+  [CLUSTER_FILES.ingresses]: 'kubectl get ingresses.networking.k8s.io -A -o json',
+  [CLUSTER_FILES.ingressClasses]: 'kubectl get ingressclasses.networking.k8s.io -o json',
+  [CLUSTER_FILES.targetGroupBindings]: 'kubectl get targetgroupbindings.elbv2.k8s.aws -A -o json',
+  [CLUSTER_FILES.serviceL2Statuses]: 'kubectl get servicel2statuses.metallb.io -A -o json',
+  [CLUSTER_FILES.serviceBGPStatuses]: 'kubectl get servicebgpstatuses.metallb.io -A -o json',
 };
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
@@ -109,12 +114,25 @@ export class SnapshotSource implements ClusterSource {
       this.readList<V1Node>(CLUSTER_FILES.nodes, true),
     ]);
     const pods = await this.readList<V1Pod>(CLUSTER_FILES.pods, false);
+    // Optional load-balancer objects: absent means not read, a file that does not parse is exit 3.
+    const [ingresses, ingressClasses, targetGroupBindings, serviceL2Statuses, serviceBGPStatuses] = await Promise.all([
+      this.readList<V1Ingress>(CLUSTER_FILES.ingresses, false),
+      this.readList<V1IngressClass>(CLUSTER_FILES.ingressClasses, false),
+      this.readList<KubeObject>(CLUSTER_FILES.targetGroupBindings, false),
+      this.readList<KubeObject>(CLUSTER_FILES.serviceL2Statuses, false),
+      this.readList<KubeObject>(CLUSTER_FILES.serviceBGPStatuses, false),
+    ]);
     return {
       services: services ?? [],
       endpointSlices: endpointSlices ?? [],
       nodes: nodes ?? [],
       pods,
       kubeProxyConfig: await this.readKubeProxyConfig(),
+      ingresses,
+      ingressClasses,
+      targetGroupBindings,
+      serviceL2Statuses,
+      serviceBGPStatuses,
     };
   }
 

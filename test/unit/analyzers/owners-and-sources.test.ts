@@ -19,6 +19,11 @@ test('two hostNetwork pods share the node IP: each endpoint is named by its own 
     nodes: [{ metadata: { name: 'node-a' }, status: { addresses: [{ type: 'InternalIP', address: '10.240.0.11' }] } }],
     pods: null,
     kubeProxyConfig: null,
+    ingresses: null,
+    ingressClasses: null,
+    targetGroupBindings: null,
+    serviceL2Statuses: null,
+    serviceBGPStatuses: null,
   });
   assert.deepEqual(index.ref('10.240.0.11', 9100), { ip: '10.240.0.11', port: 9100, node: 'node-a', pod: 'agent-a-x' });
   assert.deepEqual(index.ref('10.240.0.11', 9101), { ip: '10.240.0.11', port: 9101, node: 'node-a', pod: 'agent-b-y' });
@@ -30,7 +35,7 @@ test('a reused IP: the ready endpoint wins over the terminating copy, whatever t
   for (const order of [0, 1]) {
     const slices = [slice('web', 'old-pod', 8080, true), slice('web', 'new-pod', 8080)];
     if (order) slices.reverse();
-    const index = new EndpointIndex({ services: [], endpointSlices: slices, nodes: [], pods: null, kubeProxyConfig: null });
+    const index = new EndpointIndex({ services: [], endpointSlices: slices, nodes: [], pods: null, kubeProxyConfig: null, ingresses: null, ingressClasses: null, targetGroupBindings: null, serviceL2Statuses: null, serviceBGPStatuses: null });
     assert.equal(index.ref('10.240.0.11', 8080).pod, 'new-pod');
   }
 });

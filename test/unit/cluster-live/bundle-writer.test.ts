@@ -41,7 +41,7 @@ const dump: NodeDump = {
   healthz: new Map([[32000, { status: 200, localEndpoints: 1, source: 'live 192.0.2.1:32000' }]]),
 };
 const contents: BundleContents = {
-  state: { services: [service], endpointSlices: [slice], nodes: [node('node-a'), node('node-b')], pods: null, kubeProxyConfig: null },
+  state: { services: [service], endpointSlices: [slice], nodes: [node('node-a'), node('node-b')], pods: null, kubeProxyConfig: null, ingresses: null, ingressClasses: null, targetGroupBindings: null, serviceL2Statuses: null, serviceBGPStatuses: null },
   kubeProxyConfigMap: { metadata: { name: 'kube-proxy', namespace: 'kube-system' }, data: { 'config.conf': 'mode: iptables\n' } },
   dumps: new Map([['node-a', dump]]),
 };

@@ -93,6 +93,11 @@ export function state(parts: {
     nodes: parts.nodes,
     pods: parts.pods ?? null,
     kubeProxyConfig: parts.config ?? null,
+    ingresses: null,
+    ingressClasses: null,
+    targetGroupBindings: null,
+    serviceL2Statuses: null,
+    serviceBGPStatuses: null,
   };
 }
 
