@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { V1ConfigMap, V1EndpointSlice, V1Node, V1ObjectMeta, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1EndpointSlice, V1Ingress, V1IngressClass, V1Node, V1ObjectMeta, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { KubeObject } from '../model/cluster.ts';
 import type { BundleContents } from './bundle-writer.ts';
 import type { NodeDump } from './source.ts';
 import { NODE_FILES } from './bundle-layout.ts';
@@ -77,6 +78,9 @@ export function redactNftComments(json: string): string {
  *   hostNetwork, phase and pod/host IPs kept (no containers, images, env, volumes, commands);
  * - nodes: status.images and status.nodeInfo removed;
  * - the kube-proxy ConfigMap: only data["config.conf"] kept;
+ * - ingresses: spec.tls (secret names) removed; ingress classes: only spec.controller kept;
+ * - TargetGroupBindings: only spec.serviceRef, targetType, ipAddressType and nodeSelector kept, the
+ *   target group ARN (account, name) replaced by "redacted"; MetalLB statuses kept (node, service);
  * - node dumps: comments outside kube-proxy's chains and table replaced by "redacted"; the
  *   conntrack table left out (every connection through the node, with its client's address).
  * `key` (random per capture) makes pseudonyms consistent within one bundle only.
@@ -118,6 +122,23 @@ export function redactBundle(contents: BundleContents, key: Buffer): BundleConte
   const kubeProxyConfigMap: V1ConfigMap | null = cm
     ? { ...cm, metadata: meta(cm.metadata), data: cm.data?.['config.conf'] !== undefined ? { 'config.conf': cm.data['config.conf'] } : {} }
     : null;
+  const ingresses: V1Ingress[] | null =
+    state.ingresses?.map((i) => {
+      const { tls: _tls, ...spec } = i.spec ?? {};
+      return { ...i, metadata: meta(i.metadata), spec };
+    }) ?? null;
+  const ingressClasses: V1IngressClass[] | null =
+    state.ingressClasses?.map((c) => ({ ...c, metadata: meta(c.metadata), spec: c.spec?.controller ? { controller: c.spec.controller } : {} })) ?? null;
+  const targetGroupBindings: KubeObject[] | null =
+    state.targetGroupBindings?.map((b) => ({
+      ...b,
+      metadata: meta(b.metadata),
+      spec: {
+        ...pick(b.spec, ['serviceRef', 'targetType', 'ipAddressType', 'nodeSelector']),
+        ...(b.spec?.targetGroupARN !== undefined ? { targetGroupARN: REDACTED } : {}),
+      },
+    })) ?? null;
+  const metallb = (list: KubeObject[] | null) => list?.map((o) => ({ ...o, metadata: meta(o.metadata) })) ?? null;
   const dumps = new Map<string, NodeDump>();
   for (const [node, dump] of contents.dumps) {
     const files = new Map(dump.files);
@@ -128,5 +149,10 @@ export function redactBundle(contents: BundleContents, key: Buffer): BundleConte
     files.delete(NODE_FILES.conntrack);
     dumps.set(node, { ...dump, files });
   }
-  return { state: { ...state, services, endpointSlices, nodes, pods }, kubeProxyConfigMap, dumps };
+  const lb = { ingresses, ingressClasses, targetGroupBindings, serviceL2Statuses: metallb(state.serviceL2Statuses), serviceBGPStatuses: metallb(state.serviceBGPStatuses) };
+  return { state: { ...state, services, endpointSlices, nodes, pods, ...lb }, kubeProxyConfigMap, dumps };
+}
+
+function pick(obj: Record<string, unknown> | undefined, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => obj?.[k] !== undefined).map((k) => [k, obj?.[k]]));
 }

@@ -6,7 +6,7 @@ import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { create as createTar } from 'tar';
 import { badInput } from '../errors.ts';
-import type { ClusterState } from '../model/cluster.ts';
+import type { ClusterState, KubeObject } from '../model/cluster.ts';
 import { CLUSTER_DIR, CLUSTER_FILES, DUMP_FILES, NODE_FILES, NODES_DIR } from './bundle-layout.ts';
 import type { NodeDump } from './source.ts';
 
@@ -23,6 +23,8 @@ const KINDS = {
   endpointSlices: { type: 'V1EndpointSlice', apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' },
   nodes: { type: 'V1Node', apiVersion: 'v1', kind: 'Node' },
   pods: { type: 'V1Pod', apiVersion: 'v1', kind: 'Pod' },
+  ingresses: { type: 'V1Ingress', apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
+  ingressClasses: { type: 'V1IngressClass', apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass' },
 } as const;
 
 /**
@@ -61,6 +63,18 @@ export function kubectlListJson(items: readonly object[], which: keyof typeof KI
   return `${JSON.stringify(list, null, 4)}\n`;
 }
 
+/**
+ * Custom resources as kubectl prints them: they arrive as plain wire JSON with their apiVersion and
+ * kind, so only managedFields (hidden by kubectl) go; the List wrapper is the same as above.
+ */
+export function customListJson(items: readonly KubeObject[]): string {
+  const plain = items.map((o) => {
+    const { managedFields: _hidden, ...metadata } = (o.metadata ?? {}) as Record<string, unknown>;
+    return { ...o, metadata };
+  });
+  return `${JSON.stringify({ apiVersion: 'v1', items: plain, kind: 'List', metadata: { resourceVersion: '' } }, null, 4)}\n`;
+}
+
 /** Every file of the bundle, by path relative to its root (contract 1, shared/design.md). */
 export function bundleFiles(contents: BundleContents): Map<string, string> {
   const files = new Map<string, string>();
@@ -70,6 +84,12 @@ export function bundleFiles(contents: BundleContents): Map<string, string> {
   files.set(cluster(CLUSTER_FILES.endpointSlices), kubectlListJson(state.endpointSlices, 'endpointSlices'));
   files.set(cluster(CLUSTER_FILES.nodes), kubectlListJson(state.nodes, 'nodes'));
   if (state.pods) files.set(cluster(CLUSTER_FILES.pods), kubectlListJson(state.pods, 'pods'));
+  // Load-balancer objects (issue 9): written when read, left out when not served or not granted.
+  if (state.ingresses) files.set(cluster(CLUSTER_FILES.ingresses), kubectlListJson(state.ingresses, 'ingresses'));
+  if (state.ingressClasses) files.set(cluster(CLUSTER_FILES.ingressClasses), kubectlListJson(state.ingressClasses, 'ingressClasses'));
+  if (state.targetGroupBindings) files.set(cluster(CLUSTER_FILES.targetGroupBindings), customListJson(state.targetGroupBindings));
+  if (state.serviceL2Statuses) files.set(cluster(CLUSTER_FILES.serviceL2Statuses), customListJson(state.serviceL2Statuses));
+  if (state.serviceBGPStatuses) files.set(cluster(CLUSTER_FILES.serviceBGPStatuses), customListJson(state.serviceBGPStatuses));
   if (contents.kubeProxyConfigMap) {
     const cm = kubectlObject(contents.kubeProxyConfigMap, 'V1ConfigMap', 'v1', 'ConfigMap');
     files.set(cluster(CLUSTER_FILES.kubeProxyConfig), `${JSON.stringify(cm, null, 4)}\n`);

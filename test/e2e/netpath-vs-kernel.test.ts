@@ -15,6 +15,7 @@ import { damagedDump } from './scenarios/damaged-dump.ts';
 import { clusterIPThreeEndpoints } from './scenarios/clusterip.ts';
 import { notReadyPod, terminatingPods } from './scenarios/endpoint-states.ts';
 import { nodePortAndLoadBalancer } from './scenarios/external.ts';
+import { ipTargetLoadBalancer, metallbL2SingleNode } from './scenarios/load-balancer-model.ts';
 import { hostNetworkEndpoints } from './scenarios/host-network.ts';
 import { nodeItself } from './scenarios/node-itself.ts';
 import { internalTrafficPolicyLocal, loadBalancerSourceRanges, noEndpoints, sessionAffinityClientIP } from './scenarios/policies.ts';
@@ -39,6 +40,9 @@ for (const mode of MODES) {
     const cluster = useCluster({ mode, ...(version ? { version } : {}) });
     test('ClusterIP with 3 endpoints: from a pod (TCP, UDP), from a node, hairpin', () => clusterIPThreeEndpoints(cluster()));
     test('NodePort and LoadBalancer, Cluster and Local, pods 2/1/0: every node, LB shares, health checks', () => nodePortAndLoadBalancer(cluster()));
+    // The load-balancer model (issue 9) does not depend on the proxy mode: one pass is enough.
+    test('load balancer in ip mode (router DNAT to pods): no kube-proxy, client address kept, loadBalancer.shares', { skip: mode !== 'iptables' && 'iptables pass only' }, (t) => ipTargetLoadBalancer(cluster(), t));
+    test('MetalLB L2: one node answers, ServiceL2Status names it, loadBalancer entry single-node', { skip: mode !== 'iptables' && 'iptables pass only' }, (t) => metallbL2SingleNode(cluster(), t));
     test('internalTrafficPolicy Local', () => internalTrafficPolicyLocal(cluster()));
     test('sessionAffinity ClientIP', () => sessionAffinityClientIP(cluster()));
     test('no endpoints: REJECT', () => noEndpoints(cluster()));

@@ -41,6 +41,22 @@ export async function captureBundle(c: Cluster, dir: string): Promise<string> {
     [CLUSTER_FILES.kubeProxyConfig, await kubectlJson(c, ['-n', 'kube-system', 'get', 'configmap', 'kube-proxy'])],
   ];
   for (const [name, body] of files) await writeFile(path.join(clusterDir, name), `${body}\n`);
+  // The optional load-balancer objects (issue 9), as capture writes them: a kind the cluster does
+  // not serve (no CRD installed) gives no file.
+  const optional: [string, string[]][] = [
+    [CLUSTER_FILES.ingresses, ['get', 'ingresses.networking.k8s.io', '-A']],
+    [CLUSTER_FILES.ingressClasses, ['get', 'ingressclasses.networking.k8s.io']],
+    [CLUSTER_FILES.targetGroupBindings, ['get', 'targetgroupbindings.elbv2.k8s.aws', '-A']],
+    [CLUSTER_FILES.serviceL2Statuses, ['get', 'servicel2statuses.metallb.io', '-A']],
+    [CLUSTER_FILES.serviceBGPStatuses, ['get', 'servicebgpstatuses.metallb.io', '-A']],
+  ];
+  for (const [name, args] of optional) {
+    const body = await kubectlJson(c, args).catch((e: Error) => {
+      if (/the server doesn't have a resource type/.test(e.message)) return null;
+      throw e;
+    });
+    if (body !== null) await writeFile(path.join(clusterDir, name), `${body}\n`);
+  }
 
   const ports = healthCheckNodePorts(services);
   for (const node of c.layout.nodes) {

@@ -1,7 +1,9 @@
 import {
   CoreV1Api,
+  CustomObjectsApi,
   DiscoveryV1Api,
   Exec,
+  NetworkingV1Api,
   ServerConfiguration,
   createConfiguration,
 } from '@kubernetes/client-node';
@@ -19,6 +21,9 @@ const USER_AGENT = 'kubectl-netpath';
 export interface Clients {
   core: CoreV1Api;
   discovery: DiscoveryV1Api;
+  networking: NetworkingV1Api;
+  /** Custom resources (TargetGroupBindings, MetalLB statuses) read as plain objects. */
+  custom: CustomObjectsApi;
   exec: Exec;
   config: LoadedConfig;
   /** --request-timeout as given (0 = kubectl's "none"; each request is still bounded, see requestBoundMs). */
@@ -54,6 +59,8 @@ export function makeClients(config: LoadedConfig, timeoutMs: number, log: (messa
   return {
     core: new CoreV1Api(configuration),
     discovery: new DiscoveryV1Api(configuration),
+    networking: new NetworkingV1Api(configuration),
+    custom: new CustomObjectsApi(configuration),
     exec: new Exec(config.kc),
     config,
     timeoutMs,

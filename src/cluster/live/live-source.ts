@@ -9,6 +9,7 @@ import { LocalNodeReader } from '../nodes/local.ts';
 import { EveryNodeError } from '../nodes/node-reader.ts';
 import type { NodeReader } from '../nodes/node-reader.ts';
 import { PAGE_SIZE, listAll, makeClients } from './clients.ts';
+import { readLoadBalancerObjects } from './load-balancer-objects.ts';
 import type { Clients } from './clients.ts';
 import { withInterruptCleanup } from './interrupt.ts';
 import { loadKubeConfig, processEnvironment } from './kubeconfig.ts';
@@ -80,10 +81,11 @@ export class LiveSource implements ClusterSource {
   }
 
   async readCapture(query: StateQuery): Promise<LiveCapture> {
-    const [objects, nodes, kubeProxy] = await inOrder([
+    const [objects, nodes, kubeProxy, loadBalancer] = await inOrder([
       query.kind === 'service' ? this.readService(query.namespace, query.name) : this.readAllServices(),
       this.listNodes(),
       this.readKubeProxyConfigMap(),
+      readLoadBalancerObjects(this.clients, query.kind === 'service' ? query : 'all', (m) => this.progress.log(m)),
     ] as const);
     for (const n of nodes) if (n.metadata?.name) this.knownNodes.set(n.metadata.name, n);
     const pods = query.extraPods ? await this.addExtraPods(objects.pods, query.extraPods) : objects.pods;
@@ -93,12 +95,7 @@ export class LiveSource implements ClusterSource {
         pods,
         nodes,
         kubeProxyConfig: kubeProxy.config,
-        // Load-balancer objects are read live on branch lblive; until then, not read.
-        ingresses: null,
-        ingressClasses: null,
-        targetGroupBindings: null,
-        serviceL2Statuses: null,
-        serviceBGPStatuses: null,
+        ...loadBalancer,
       },
       kubeProxyConfigMap: kubeProxy.configMap,
     };

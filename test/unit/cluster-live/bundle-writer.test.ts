@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
+import { redactBundle } from '../../../src/cluster/bundle-redact.ts';
 import { bundleFiles, writeBundle } from '../../../src/cluster/bundle-writer.ts';
 import type { BundleContents } from '../../../src/cluster/bundle-writer.ts';
 import { SnapshotSource } from '../../../src/cluster/nodes/snapshot.ts';
@@ -115,4 +116,73 @@ test('which nodes capture reads', () => {
   assert.deepEqual(nodesToRead(clusterIP, cipService, true).nodes, ['node-a', 'node-b', 'node-c']);
   // --all-services reads every node.
   assert.deepEqual(nodesToRead(clusterIP, null, false).nodes, ['node-a', 'node-b', 'node-c']);
+});
+
+test('load-balancer objects: the five optional files when read (kubectl shapes), read back by the snapshot reader; --redact drops the ARN, TLS secrets and annotations', async () => {
+  const tgb = {
+    apiVersion: 'elbv2.k8s.aws/v1beta1',
+    kind: 'TargetGroupBinding',
+    metadata: { name: 'k8s-shop-web-0123', namespace: 'shop', annotations: { owner: 'team-a' }, managedFields: [{ manager: 'controller' }] },
+    spec: { serviceRef: { name: 'web', port: 80 }, targetType: 'ip', targetGroupARN: 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/k8s-shop-web/0123', networking: { ingress: [] } },
+  };
+  const l2 = {
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'ServiceL2Status',
+    metadata: { name: 'l2-abcde', namespace: 'metallb-system', labels: { 'metallb.io/node': 'node-a', 'metallb.io/service-name': 'web', 'metallb.io/service-namespace': 'default' } },
+    status: { node: 'node-a', serviceName: 'web', serviceNamespace: 'default', interfaces: [{ name: 'eth0' }] },
+  };
+  const lb: BundleContents = {
+    ...contents,
+    state: {
+      ...contents.state,
+      ingresses: [{ metadata: { name: 'shop', namespace: 'default' }, spec: { ingressClassName: 'alb', tls: [{ secretName: 'shop-cert' }], defaultBackend: { service: { name: 'web', port: { number: 80 } } } } }],
+      ingressClasses: [{ metadata: { name: 'alb' }, spec: { controller: 'ingress.k8s.aws/alb', parameters: { apiGroup: 'elbv2.k8s.aws', kind: 'IngressClassParams', name: 'alb' } } }],
+      targetGroupBindings: [tgb],
+      serviceL2Statuses: [l2],
+      serviceBGPStatuses: null,
+    },
+  };
+  const files = bundleFiles(lb);
+  assert.deepEqual([...files.keys()].filter((k) => k.startsWith('cluster/')), [
+    'cluster/services.json',
+    'cluster/endpointslices.json',
+    'cluster/nodes.json',
+    'cluster/ingresses.json',
+    'cluster/ingressclasses.json',
+    'cluster/targetgroupbindings.json',
+    'cluster/servicel2statuses.json', // BGP statuses null (not read): no file
+    'cluster/kube-proxy-config.json',
+  ]);
+  const ing = JSON.parse(files.get('cluster/ingresses.json') ?? '');
+  assert.equal(ing.items[0].apiVersion, 'networking.k8s.io/v1');
+  assert.equal(ing.items[0].kind, 'Ingress');
+  assert.equal(ing.items[0].spec.ingressClassName, 'alb');
+  const tgbs = JSON.parse(files.get('cluster/targetgroupbindings.json') ?? '');
+  assert.equal(tgbs.kind, 'List');
+  assert.equal(tgbs.items[0].apiVersion, 'elbv2.k8s.aws/v1beta1');
+  assert.equal(tgbs.items[0].metadata.managedFields, undefined);
+
+  const out = join(dir, 'lb-bundle');
+  await writeBundle(out, lb);
+  const snap = await SnapshotSource.open(out);
+  try {
+    const state = await snap.readState();
+    assert.equal(state.targetGroupBindings?.[0]?.spec?.targetType, 'ip');
+    assert.equal(state.serviceL2Statuses?.[0]?.status?.node, 'node-a');
+    assert.equal(state.ingressClasses?.[0]?.spec?.controller, 'ingress.k8s.aws/alb');
+    assert.equal(state.serviceBGPStatuses, null);
+  } finally {
+    await snap.close();
+  }
+
+  const red = redactBundle(lb, Buffer.alloc(32)).state;
+  assert.deepEqual(red.targetGroupBindings?.[0]?.spec, { serviceRef: { name: 'web', port: 80 }, targetType: 'ip', targetGroupARN: 'redacted' });
+  assert.equal(red.targetGroupBindings?.[0]?.metadata?.annotations, undefined);
+  assert.equal(red.ingresses?.[0]?.spec?.tls, undefined);
+  assert.equal(red.ingresses?.[0]?.spec?.defaultBackend?.service?.name, 'web');
+  assert.deepEqual(red.ingressClasses?.[0]?.spec, { controller: 'ingress.k8s.aws/alb' });
+  // MetalLB's labels are not reserved ones and go; its status names the node and service anyway.
+  assert.deepEqual(red.serviceL2Statuses?.[0]?.status, l2.status);
+  assert.equal(red.serviceL2Statuses?.[0]?.metadata?.labels, undefined);
+  assert.equal(red.serviceBGPStatuses, null);
 });
