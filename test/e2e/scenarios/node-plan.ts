@@ -77,9 +77,11 @@ export async function nodePlanLocalPolicy(c: Cluster): Promise<void> {
     assert.equal(planned.reads?.reasons['node-b'], `no endpoints, for 2 such nodes with kube-proxy version unknown, ${every.nodes[0]?.proxyMode} mode`);
     // --local-netns: no debug pod; the API was read (service, slices, pods, nodes, ConfigMap at least).
     assert.equal(planned.reads?.debugPods, 0);
-    // 5 API calls: get service, list endpointslices, list pods (by selector), list nodes, get
-    // configmap kube-proxy (each one page); --local-netns reads the nodes without the API.
-    assert.equal(planned.reads?.apiCalls, 5);
+    // 10 API calls: get service, list endpointslices, list pods (by selector), list nodes, get
+    // configmap kube-proxy, and the five optional load-balancer lists (ingresses, ingress classes,
+    // TargetGroupBindings, MetalLB L2 and BGP statuses; a 404 for an absent CRD is a call too),
+    // each one page; --local-netns reads the nodes without the API.
+    assert.equal(planned.reads?.apiCalls, 10);
     assert.deepEqual(
       [...new Set(planned.paths.filter((p) => p.basis === 'model').map((p) => p.node))],
       ['node-c'],
