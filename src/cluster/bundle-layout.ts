@@ -1,4 +1,6 @@
 /** Contract 1 (shared/design.md): file names of a snapshot bundle. capture writes exactly these. */
+import { dumpFiles } from '../dataplane/registry.ts';
+
 export const CLUSTER_DIR = 'cluster';
 export const NODES_DIR = 'nodes';
 
@@ -42,22 +44,16 @@ export const NODE_STATE_FILES: readonly string[] = [
   NODE_FILES.ipvsadmConnections,
 ];
 
-/** Dump files a node directory may hold, in the order capture writes them. */
+/** Dump files a node directory may hold, in the order capture writes them: the dataplanes' (their modules say which), then the node's. */
 export const DUMP_FILES: readonly string[] = [
-  NODE_FILES.iptablesSave,
-  NODE_FILES.nftJson,
-  NODE_FILES.ipvsadm,
-  NODE_FILES.ipset,
+  ...dumpFiles().filter((d) => d.captured).map((d) => d.name),
   NODE_FILES.ipAddr,
   ...NODE_STATE_FILES,
 ];
 
 /** The command whose output each dump file holds (capture runs these; errors on live reads name them). */
 export const DUMP_COMMANDS: Readonly<Record<string, string>> = {
-  [NODE_FILES.iptablesSave]: 'iptables-save',
-  [NODE_FILES.nftJson]: 'nft -j list ruleset',
-  [NODE_FILES.ipvsadm]: 'ipvsadm -Sn',
-  [NODE_FILES.ipset]: 'ipset list',
+  ...Object.fromEntries(dumpFiles().map((d) => [d.name, d.command.join(' ')])),
   [NODE_FILES.ipAddr]: 'ip -j addr',
   [NODE_FILES.proxyMode]: 'curl 127.0.0.1:10249/proxyMode',
   [NODE_FILES.conntrack]: 'conntrack -L -o extended',

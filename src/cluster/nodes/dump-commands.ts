@@ -3,7 +3,7 @@ import { DumpParseError } from '../../dataplane/errors.ts';
 import { NO_TABLES_LINE } from '../../dataplane/iptables/parse.ts';
 import { parseHealthzBody, parseProxyModeAnswer } from './node-answers.ts';
 import type { ProxyMode } from '../../model/proxy-mode.ts';
-import { PROXY_MODES } from '../../model/proxy-mode.ts';
+import { dataplaneOf, isProxyMode } from '../../dataplane/registry.ts';
 import { NODE_FILES } from '../bundle-layout.ts';
 import type { HealthzReading, NodeDump } from '../source.ts';
 import { detectIptablesBackend } from './iptables-backend.ts';
@@ -50,15 +50,6 @@ export interface NodeTarget {
   healthCheckPorts: readonly number[];
 }
 
-/** Files each mode's directory holds (contract 1: a node directory holds the files of its mode only). */
-export const MODE_FILES: Record<ProxyMode, readonly string[]> = {
-  iptables: [NODE_FILES.iptablesSave],
-  nftables: [NODE_FILES.nftJson],
-  // IPVS mode still programs iptables (masquerade, filter, ipset matches); the walker may read it.
-  ipvs: [NODE_FILES.ipvsadm, NODE_FILES.ipset, NODE_FILES.iptablesSave],
-  userspace: [NODE_FILES.iptablesSave],
-};
-
 /** Where a healthz body is kept in NodeDump.files: its path inside the node directory. */
 export const healthzFile = (port: number) => `${NODE_FILES.healthzDir}/${port}.json`;
 
@@ -104,21 +95,20 @@ export async function collectNodeDump(
   };
 
   const proxyMode = await readProxyMode(run, target.node);
-  const mode = PROXY_MODES.includes(proxyMode as ProxyMode) ? (proxyMode as ProxyMode) : await inferMode(run);
+  const mode = proxyMode !== null && isProxyMode(proxyMode) ? proxyMode : await inferMode(run);
   log(`${target.node}: proxy mode ${mode}${proxyMode ? '' : ' (inferred: metrics port 10249 did not answer)'}`);
 
   const files = new Map<string, string>();
-  for (const file of MODE_FILES[mode]) {
-    if (file === NODE_FILES.iptablesSave) {
+  // The mode's files (contract 1: a node directory holds the files of its mode only), each by its module's command.
+  for (const dump of dataplaneOf(mode)!.dumps.filter((d) => d.captured)) {
+    if (dump.name === NODE_FILES.iptablesSave) {
       const { text, choice } = await readIptables(run, target.node);
       if (choice) log(`${target.node}: iptables backend ${choice.backend} (${choice.reason})`);
-      files.set(file, text.trim() === '' ? `${NO_TABLES_LINE}\n` : text);
-    } else if (file === NODE_FILES.nftJson) {
-      files.set(file, await required('nft', ['-j', 'list', 'ruleset']));
-    } else if (file === NODE_FILES.ipvsadm) {
-      files.set(file, await required('ipvsadm', ['-Sn']));
-    } else if (file === NODE_FILES.ipset) {
-      files.set(file, await required('ipset', ['list']));
+      files.set(dump.name, text.trim() === '' ? `${NO_TABLES_LINE}\n` : text);
+    } else {
+      const [tool, ...args] = dump.command;
+      if (!(TOOLS as readonly string[]).includes(tool!)) throw new Error(`${dump.name}: capture tool ${tool} is not in TOOLS`);
+      files.set(dump.name, await required(tool as Tool, args));
     }
   }
 
