@@ -3,7 +3,7 @@ import { DumpParseError } from '../../dataplane/errors.ts';
 import { NO_TABLES_LINE } from '../../dataplane/iptables/parse.ts';
 import { parseHealthzBody, parseProxyModeAnswer } from './node-answers.ts';
 import type { ProxyMode } from '../../model/proxy-mode.ts';
-import { dataplaneOf, isProxyMode } from '../../dataplane/registry.ts';
+import { DATAPLANES, dataplaneOf, isProxyMode } from '../../dataplane/registry.ts';
 import { NODE_FILES } from '../bundle-layout.ts';
 import type { HealthzReading, NodeDump } from '../source.ts';
 import { detectIptablesBackend } from './iptables-backend.ts';
@@ -36,11 +36,15 @@ export const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
  */
 export const MAX_SERIAL_EXECS = 11;
 
-export const TOOLS = ['iptables-save', 'iptables-legacy-save', 'iptables-nft-save', 'nft', 'ipvsadm', 'ipset', 'curl', 'ip', 'conntrack', 'cat'] as const;
-export type Tool = (typeof TOOLS)[number];
+/** Tools every node read uses besides the dataplanes' own: kube-proxy's ports, addresses, node state. */
+const NODE_TOOLS = ['curl', 'ip', 'conntrack', 'cat'];
+
+/** Every tool a node read may run: each registered dataplane's (its module names them), then the node's. */
+export const nodeTools = (): string[] => [...new Set([...DATAPLANES.flatMap((m) => m.tools), ...NODE_TOOLS])];
+export type Tool = string;
 
 /** The argv prefix that runs each tool (e.g. `['chroot', '/host', 'nft']`), or null when absent. */
-export type Toolbox = Record<Tool, readonly string[] | null>;
+export type Toolbox = Readonly<Record<Tool, readonly string[] | null>>;
 
 /** One node to read. */
 export interface NodeTarget {
@@ -75,7 +79,7 @@ export async function collectNodeDump(
   const cache = new Map<string, Promise<CommandResult | null>>();
   /** null: the tool is absent. */
   const run = (tool: Tool, args: readonly string[]): Promise<CommandResult | null> => {
-    const prefix = tools[tool];
+    const prefix = tools[tool] ?? null;
     if (!prefix) return Promise.resolve(null);
     const argv = [...prefix, ...args];
     const key = argv.join('\0');
@@ -106,9 +110,8 @@ export async function collectNodeDump(
       if (choice) log(`${target.node}: iptables backend ${choice.backend} (${choice.reason})`);
       files.set(dump.name, text.trim() === '' ? `${NO_TABLES_LINE}\n` : text);
     } else {
-      const [tool, ...args] = dump.command;
-      if (!(TOOLS as readonly string[]).includes(tool!)) throw new Error(`${dump.name}: capture tool ${tool} is not in TOOLS`);
-      files.set(dump.name, await required(tool as Tool, args));
+      const [tool = '', ...args] = dump.command;
+      files.set(dump.name, await required(tool, args));
     }
   }
 

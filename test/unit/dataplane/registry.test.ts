@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { DUMP_COMMANDS, DUMP_FILES } from '../../../src/cluster/bundle-layout.ts';
+import { nodeTools } from '../../../src/cluster/nodes/dump-commands.ts';
 import { loadDataplane } from '../../../src/dataplane/select-mode.ts';
 import { DATAPLANES, dumpFiles, proxyModes } from '../../../src/dataplane/registry.ts';
 
@@ -33,4 +34,8 @@ test('without kube-proxy\'s answer, the iptables catch-all is tried after the sp
   ]);
   assert.equal(loadDataplane(null, files, DATAPLANES).mode, 'ipvs');
   assert.equal(loadDataplane(null, new Map([['iptables-save.txt', files.get('iptables-save.txt')!]]), DATAPLANES).mode, 'iptables');
+});
+
+test('the tools a node read probes for are the dataplanes\' own, then curl, ip, conntrack and cat', () => {
+  assert.deepEqual(nodeTools(), ['iptables-save', 'iptables-legacy-save', 'iptables-nft-save', 'nft', 'ipvsadm', 'ipset', 'curl', 'ip', 'conntrack', 'cat']);
 });
