@@ -17,7 +17,7 @@ import { ipvsNodeInput } from './ipvs-rules.ts';
 import { withNetns } from './netns.ts';
 import { nftInput } from './nftables-rules.ts';
 
-export type BenchMode = Extract<ProxyMode, 'iptables' | 'nftables' | 'ipvs'>;
+export type BenchMode = ProxyMode & ('iptables' | 'nftables' | 'ipvs');
 export const BENCH_MODES: readonly BenchMode[] = ['iptables', 'nftables', 'ipvs'];
 
 export interface SizeSpec {

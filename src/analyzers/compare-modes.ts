@@ -1,9 +1,9 @@
 import type { Outcome } from '../model/outcome.ts';
 import type { ModeComparison, PathReport, ServiceExplanation } from '../model/results.ts';
+import { DATAPLANES } from '../dataplane/registry.ts';
 import { explainService } from './explain.ts';
 import type { ExplainInput } from './inputs.ts';
 
-const MODES = ['iptables', 'nftables', 'ipvs'] as const;
 
 const pathKey = (p: PathReport) => `${p.entry} ${p.node} ${p.address}:${p.port}/${p.protocol}`;
 
@@ -25,7 +25,9 @@ const signature = (outcomes: readonly Outcome[]) => describe(outcomes) + outcome
  */
 export function compareModes(input: ExplainInput, actual: ServiceExplanation): ModeComparison[] {
   const current = new Map(actual.paths.map((p) => [pathKey(p), p]));
-  return MODES.map((mode) => {
+  // Each kube-proxy semantics once (userspace borrows iptables'), in the registry's order.
+  const modes = [...new Set(DATAPLANES.map((m) => m.facts.semantics))];
+  return modes.map((mode) => {
     const forced = explainService({
       ...input,
       nodes: input.nodes.map((n) => ({ ...n, mode, modeSource: null, walker: null, problems: [], withoutKubeProxyRules: [] })),

@@ -9,6 +9,7 @@ import type { EndpointIndex } from './endpoint-index.ts';
 import type { NodeView } from './inputs.ts';
 import { healthAnswer, healthCheckOutcome, modelOutcomes } from './kube-proxy/index.ts';
 import type { DataplaneFamily, ProxyConfigView } from './kube-proxy/index.ts';
+import { dataplaneOf } from '../dataplane/registry.ts';
 
 export interface WalkContext {
   state: ClusterState;
@@ -44,8 +45,7 @@ export function hostAddressAssumption(views: readonly NodeView[]): string | null
 
 /** The kube-proxy semantics to apply on a node without a readable dump. */
 export function modelFamily(view: NodeView, config: ProxyConfigView): DataplaneFamily {
-  const mode = view.mode ?? config.mode;
-  return mode === 'nftables' || mode === 'ipvs' ? mode : 'iptables';
+  return dataplaneOf(view.mode ?? config.mode)?.facts.semantics ?? 'iptables';
 }
 
 const noRule = (packet: Packet, why: string): Outcome => ({

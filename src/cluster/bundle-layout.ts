@@ -1,4 +1,6 @@
 /** Contract 1 (shared/design.md): file names of a snapshot bundle. capture writes exactly these. */
+import { dumpFiles } from '../dataplane/registry.ts';
+
 export const CLUSTER_DIR = 'cluster';
 export const NODES_DIR = 'nodes';
 
@@ -48,23 +50,20 @@ export const NODE_STATE_FILES: readonly string[] = [
   NODE_FILES.ipvsadmConnections,
 ];
 
-/** Dump files a node directory may hold, in the order capture writes them. */
+/** Dump files a node directory may hold, in the order capture writes them: the dataplanes' (their modules say which), then the node's. */
 export const DUMP_FILES: readonly string[] = [
-  NODE_FILES.iptablesSave,
-  NODE_FILES.nftJson,
-  NODE_FILES.ipvsadm,
-  NODE_FILES.ipset,
+  ...dumpFiles().filter((d) => d.captured).map((d) => d.name),
   NODE_FILES.ipAddr,
   ...NODE_STATE_FILES,
 ];
 
 /** The command whose output each dump file holds (capture runs these; errors on live reads name them). */
 export const DUMP_COMMANDS: Readonly<Record<string, string>> = {
-  // kube-proxy's tables only (a bundle built by hand with a full save or ruleset reads the same).
+  ...Object.fromEntries(dumpFiles().map((d) => [d.name, d.command.join(' ')])),
+  // Capture reads kube-proxy's tables only, by several calls (dump-commands.ts); a bundle built by
+  // hand with a full save or ruleset reads the same.
   [NODE_FILES.iptablesSave]: 'iptables-save -c -t nat; iptables-save -c -t filter',
   [NODE_FILES.nftJson]: 'nft -j list table ip kube-proxy; nft -j list table ip6 kube-proxy',
-  [NODE_FILES.ipvsadm]: 'ipvsadm -Sn',
-  [NODE_FILES.ipset]: 'ipset list',
   [NODE_FILES.ipAddr]: 'ip -j addr',
   [NODE_FILES.proxyMode]: 'curl 127.0.0.1:10249/proxyMode',
   [NODE_FILES.conntrack]: 'conntrack -L -o extended',

@@ -4,22 +4,11 @@
  * the model.
  */
 import { DumpParseError } from './errors.ts';
-import { parseIptablesDump } from './iptables/parse.ts';
-import { parseIpsetList } from './ipvs/ipset.ts';
-import { parseIpvsadm } from './ipvs/parse-ipvsadm.ts';
-import { parseNftJson } from './nftables/parse-json.ts';
+import { dumpFiles } from './registry.ts';
 import type { NodeFiles } from './types.ts';
 
-/** The parser of each dump file a bundle may hold (contract 1), by file name. */
-const PARSERS: ReadonlyMap<string, (text: string, file: string) => unknown> = new Map<string, (text: string, file: string) => unknown>([
-  ['iptables-save.txt', parseIptablesDump],
-  ['nft.json', parseNftJson],
-  ['ipvsadm.txt', parseIpvsadm],
-  ['ipset.txt', parseIpsetList],
-]);
-
-/** Dump files present in `files`, in a fixed order. */
-export const dumpFilesIn = (files: NodeFiles): string[] => [...PARSERS.keys()].filter((f) => files.has(f));
+/** Dump files present in `files`, in capture order (every registered module's files). */
+export const dumpFilesIn = (files: NodeFiles): string[] => dumpFiles().map((d) => d.name).filter((f) => files.has(f));
 
 /**
  * Empty or binary text is no dump of any kind. A bundle holds the files of kube-proxy's mode,
@@ -42,8 +31,8 @@ export function checkDumpText(file: string, text: string): void {
 
 /** Checks and parses each dump file not in `parsed` (those the walked mode already read). */
 export function parseRemainingDumps(files: NodeFiles, parsed: readonly string[]): void {
-  for (const file of dumpFilesIn(files)) {
-    if (parsed.includes(file)) continue;
-    PARSERS.get(file)!(files.get(file)!, file);
+  for (const dump of dumpFiles()) {
+    const text = files.get(dump.name);
+    if (text !== undefined && !parsed.includes(dump.name)) dump.parse(text, dump.name);
   }
 }

@@ -14,16 +14,19 @@ export interface LoadedDataplane {
 
 /**
  * Picks the mode for one node: kube-proxy's own /proxyMode answer wins when its dump is present;
- * otherwise the files decide (modules are tried in order, most specific first). Every dump file
+ * otherwise the files decide (modules are tried in order, `fallback` ones last). Every dump file
  * present is parsed, the walked ones and the others: throws DumpParseError for any that cannot be.
  */
 export function loadDataplane(reported: string | null, files: NodeFiles, modules: readonly DataplaneModule[]): LoadedDataplane {
   for (const file of dumpFilesIn(files)) checkDumpText(file, files.get(file)!);
   const problems: string[] = [];
-  const has = (m: DataplaneModule) => m.requiredFiles.every((f) => files.has(f));
+  const has = (m: DataplaneModule) =>
+    m.requiredFiles.every((f) => files.has(f) || m.dumps.some((d) => d.insteadOf === f && files.has(d.name)));
   const loaded = (mode: ProxyMode, modeSource: 'proxy-mode' | 'dump', module: DataplaneModule): LoadedDataplane => {
     const walker = module.load(files);
-    parseRemainingDumps(files, [...module.requiredFiles, ...module.optionalFiles]);
+    // A stand-in the walker did not read (nft.txt beside nft.json) is still parsed below.
+    const read = module.dumps.filter((d) => !(d.insteadOf !== undefined && files.has(d.insteadOf)));
+    parseRemainingDumps(files, read.map((d) => d.name));
     return { mode, modeSource, walker, problems, withoutKubeProxyRules: [] };
   };
   let reportedHoldsNoRules = false;
@@ -40,7 +43,7 @@ export function loadDataplane(reported: string | null, files: NodeFiles, modules
       problems.push(`kube-proxy reports mode ${reported} but the dump has no ${named.requiredFiles.join(', ')}`);
     }
   }
-  const detected = modules.find((m) => has(m) && m.detect(files));
+  const detected = [...modules.filter((m) => !m.fallback), ...modules.filter((m) => m.fallback)].find((m) => has(m) && m.detect(files));
   if (!detected) {
     parseRemainingDumps(files, []);
     return { mode: null, modeSource: null, walker: null, problems, withoutKubeProxyRules: dumpFilesIn(files) };

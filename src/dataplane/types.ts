@@ -61,12 +61,38 @@ export interface Walker {
 /** Raw files of one node directory, by file name (e.g. `iptables-save.txt`). */
 export type NodeFiles = ReadonlyMap<string, string>;
 
-/** A dataplane mode: which bundle files it reads and how to turn them into a Walker. */
+/** One file of a node directory (contract 1) and the node command whose output it holds. */
+export interface DumpFile {
+  readonly name: string;
+  /** The command on the node, as argv; errors about the file name it. */
+  readonly command: readonly string[];
+  /** capture and live reads run the command and keep its output (false: a form users paste, e.g. nft.txt). */
+  readonly captured: boolean;
+  /** A required file this one can replace when that one is absent (nft.txt for nft.json). */
+  readonly insteadOf?: string;
+  /** Throws DumpParseError naming the file and line; every file present is parsed, walked or not. */
+  parse(text: string, file: string): unknown;
+}
+
+/** Facts about a mode that the analyzers need beyond its walker. */
+export interface DataplaneFacts {
+  /** Which kube-proxy semantics answer a node of this mode without readable rules (userspace: iptables'). */
+  readonly semantics: 'iptables' | 'nftables' | 'ipvs';
+}
+
+/** A dataplane mode: which bundle files it reads, how they are captured, and how to turn them into a Walker. */
 export interface DataplaneModule {
   readonly mode: ProxyMode;
-  /** Files that must exist for this mode; optional ones are read when present. */
+  /** Files that must exist for this mode (or a file standing in for one); optional ones are read when present. */
   readonly requiredFiles: readonly string[];
   readonly optionalFiles: readonly string[];
+  /** Every file of requiredFiles and optionalFiles, with its capture command and parser, in capture order. */
+  readonly dumps: readonly DumpFile[];
+  /** Node tools the capture commands need (names as on the node's PATH). */
+  readonly tools: readonly string[];
+  readonly facts: DataplaneFacts;
+  /** detect() accepts what other modes' nodes hold too (kube-proxy's iptables chains): tried after every other module. */
+  readonly fallback?: boolean;
   /** True when these files look like this mode's dump (used when proxy-mode is absent). */
   detect(files: NodeFiles): boolean;
   /** Parse; throws DumpParseError naming the file and line on malformed input. */

@@ -1,4 +1,6 @@
-/** kube-proxy modes netpath knows; userspace was removed in Kubernetes 1.26 but still seen. */
-export type ProxyMode = 'iptables' | 'nftables' | 'ipvs' | 'userspace';
-
-export const PROXY_MODES: readonly ProxyMode[] = ['iptables', 'nftables', 'ipvs', 'userspace'];
+/**
+ * A kube-proxy mode netpath can read: the `mode` of a registered dataplane module
+ * (src/dataplane/registry.ts: iptables, nftables, ipvs, userspace). A string, so that a module
+ * registered at run time (registerDataplane) is one as well; isProxyMode checks a value.
+ */
+export type ProxyMode = string;

@@ -69,18 +69,25 @@ export function parseCidr(text: string): Cidr | null {
   const bits = ip.family === 4 ? 32 : 128;
   const prefix = slash === -1 ? bits : Number(s.slice(slash + 1));
   if (!Number.isInteger(prefix) || prefix < 0 || prefix > bits) return null;
-  const mask = prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix);
-  return { family: ip.family, base: ip.value & mask, prefix, text: s };
+  return { family: ip.family, base: ip.value & prefixMask(ip.family, prefix), prefix, text: s };
 }
 
 export function cidrContains(cidr: Cidr | string, ip: string): boolean {
   const c = typeof cidr === 'string' ? parseCidr(cidr) : cidr;
   const a = parseIP(ip);
-  if (!c || !a || c.family !== a.family) return false;
-  const bits = c.family === 4 ? 32 : 128;
-  const mask = c.prefix === 0 ? 0n : ((1n << BigInt(c.prefix)) - 1n) << BigInt(bits - c.prefix);
-  return (a.value & mask) === c.base;
+  return !!c && !!a && inCidr(c, a);
 }
+
+/** The netmask of a /prefix: `prefix` leading one bits of the family's width. */
+export function prefixMask(family: Family, prefix: number): bigint {
+  const bits = family === 4 ? 32 : 128;
+  return prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix);
+}
+
+export const inCidr = (c: Cidr, ip: ParsedIP): boolean => c.family === ip.family && (ip.value & prefixMask(c.family, c.prefix)) === c.base;
+
+/** Same key for every spelling of an address (`::1`, `0::1`). */
+export const ipKey = (ip: ParsedIP): string => `${ip.family}/${ip.value}`;
 
 export function sameIP(a: string, b: string): boolean {
   const x = parseIP(a);
@@ -88,10 +95,17 @@ export function sameIP(a: string, b: string): boolean {
   return !!x && !!y && x.family === y.family && x.value === y.value;
 }
 
-/** 127.0.0.0/8 or ::1: every host's own loopback, reachable only from that host. */
+/**
+ * 127.0.0.0/8 or ::1: every host's own loopback, reachable only from that host. The kernel's
+ * local table holds `local 127.0.0.0/8 dev lo` (the whole /8) but only `local ::1 dev lo`.
+ */
+export function isLoopbackIP(ip: ParsedIP): boolean {
+  return ip.family === 4 ? ip.value >> 24n === 127n : ip.value === 1n;
+}
+
 export function isLoopback(ip: string): boolean {
   const p = parseIP(ip);
-  return p !== null && (p.family === 4 ? cidrContains('127.0.0.0/8', ip) : sameIP(ip, '::1'));
+  return p !== null && isLoopbackIP(p);
 }
 
 export function isIPv6(text: string): boolean {

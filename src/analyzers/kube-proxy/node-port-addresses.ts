@@ -1,5 +1,5 @@
 import type { V1Node } from '@kubernetes/client-node';
-import { cidrContains, isLoopback, parseIP, sameIP } from '../../net/ip.ts';
+import { cidrContains, isLoopback, isLoopbackIP, parseIP, sameIP } from '../../net/ip.ts';
 import { primaryNodeIPs } from './nodes.ts';
 import type { ProxyConfigView } from './proxy-config.ts';
 
@@ -63,7 +63,7 @@ export function nodePortAddressesFor(
 export function isOwnAddress(v: NodePortAddressView, ip: string): boolean {
   const parsed = parseIP(ip);
   if (!parsed) return false;
-  if (parsed.family === 4 ? cidrContains('127.0.0.0/8', ip) : sameIP(ip, '::1')) return true;
+  if (isLoopbackIP(parsed)) return true;
   return v.own === null || v.own.addresses.some((a) => sameIP(a, ip));
 }
 

@@ -2,7 +2,7 @@ import type { V1Node } from '@kubernetes/client-node';
 import type { KubeProxyConfig } from '../../model/cluster.ts';
 import type { Evidence } from '../../model/finding.ts';
 import type { ProxyMode } from '../../model/proxy-mode.ts';
-import { PROXY_MODES } from '../../model/proxy-mode.ts';
+import { isProxyMode } from '../../dataplane/registry.ts';
 import { parseCidr } from '../../net/ip.ts';
 import { resolveFeatureGates } from './feature-gates.ts';
 import type { FeatureGates } from './feature-gates.ts';
@@ -78,7 +78,7 @@ export function resolveProxyConfig(config: KubeProxyConfig | null, nodes: readon
 
   const src = config.source;
   const rawMode = config.mode ?? '';
-  const mode = (PROXY_MODES as readonly string[]).includes(rawMode) ? (rawMode as ProxyMode) : 'iptables';
+  const mode: ProxyMode = isProxyMode(rawMode) ? rawMode : 'iptables';
   if (rawMode === '') assumptions.push(`${src}: mode unset, iptables (the Linux default)`);
   else if (mode !== rawMode) assumptions.push(`${src}: unknown mode "${rawMode}", iptables assumed`);
 

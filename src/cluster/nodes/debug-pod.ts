@@ -7,7 +7,7 @@ import type { NodeDump } from '../source.ts';
 import type { Clients } from '../live/clients.ts';
 import { MAX_TIMER_MS, interrupted, sleep, withDeadline } from '../live/deadline.ts';
 import { formatDuration } from '../live/request-timeout.ts';
-import { MAX_OUTPUT_BYTES, MAX_SERIAL_EXECS, TOOLS, collectNodeDump } from './dump-commands.ts';
+import { MAX_OUTPUT_BYTES, MAX_SERIAL_EXECS, collectNodeDump, nodeTools } from './dump-commands.ts';
 import type { CollectLog, CommandResult, CommandRunner, NodeTarget, Tool, Toolbox } from './dump-commands.ts';
 import { EveryNodeError } from './node-reader.ts';
 import type { NodeReader } from './node-reader.ts';
@@ -435,18 +435,19 @@ export const PROBE_SCRIPT =
   'elif command -v "$t" >/dev/null 2>&1; then echo "image $t"; fi; done';
 
 export async function probeTools(runner: CommandRunner): Promise<Toolbox> {
-  const res = await runner.run(['sh', '-c', PROBE_SCRIPT, 'probe', ...TOOLS]);
+  const res = await runner.run(['sh', '-c', PROBE_SCRIPT, 'probe', ...nodeTools()]);
   return toolboxFromProbe(res.stdout);
 }
 
 export function toolboxFromProbe(output: string): Toolbox {
-  const toolbox = Object.fromEntries(TOOLS.map((t) => [t, null])) as Record<Tool, readonly string[] | null>;
+  const tools = nodeTools();
+  const toolbox = Object.fromEntries(tools.map((t) => [t, null])) as Record<Tool, readonly string[] | null>;
   for (const line of output.split('\n')) {
     const [where, tool, path] = line.trim().split(' ');
-    if (!tool || !(TOOLS as readonly string[]).includes(tool)) continue;
+    if (!tool || !tools.includes(tool)) continue;
     // A path with a space, or a shell builtin (no path), falls back to the name.
     const hostPath = path?.startsWith('/') && line.trim().split(' ').length === 3 ? path : tool;
-    toolbox[tool as Tool] = where === 'host' ? ['chroot', HOST_ROOT, hostPath] : [tool];
+    toolbox[tool] = where === 'host' ? ['chroot', HOST_ROOT, hostPath] : [tool];
   }
   return toolbox;
 }

@@ -4,7 +4,7 @@ import { NO_TABLES_LINE } from '../../dataplane/iptables/parse.ts';
 import { parseJsonText } from '../../dataplane/json-text.ts';
 import { parseHealthzBody, parseProxyModeAnswer } from './node-answers.ts';
 import type { ProxyMode } from '../../model/proxy-mode.ts';
-import { PROXY_MODES } from '../../model/proxy-mode.ts';
+import { DATAPLANES, dataplaneOf, isProxyMode } from '../../dataplane/registry.ts';
 import { NODE_FILES } from '../bundle-layout.ts';
 import type { HealthzReading, NodeDump } from '../source.ts';
 import { detectIptablesBackend } from './iptables-backend.ts';
@@ -37,11 +37,15 @@ export const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
  */
 export const MAX_SERIAL_EXECS = 11;
 
-export const TOOLS = ['iptables-save', 'iptables-legacy-save', 'iptables-nft-save', 'nft', 'ipvsadm', 'ipset', 'curl', 'ip', 'conntrack', 'cat'] as const;
-export type Tool = (typeof TOOLS)[number];
+/** Tools every node read uses besides the dataplanes' own: kube-proxy's ports, addresses, node state. */
+const NODE_TOOLS = ['curl', 'ip', 'conntrack', 'cat'];
+
+/** Every tool a node read may run: each registered dataplane's (its module names them), then the node's. */
+export const nodeTools = (): string[] => [...new Set([...DATAPLANES.flatMap((m) => m.tools), ...NODE_TOOLS])];
+export type Tool = string;
 
 /** The argv prefix that runs each tool (e.g. `['chroot', '/host', 'nft']`), or null when absent. */
-export type Toolbox = Record<Tool, readonly string[] | null>;
+export type Toolbox = Readonly<Record<Tool, readonly string[] | null>>;
 
 /** One node to read. */
 export interface NodeTarget {
@@ -50,15 +54,6 @@ export interface NodeTarget {
   address: string | null;
   healthCheckPorts: readonly number[];
 }
-
-/** Files each mode's directory holds (contract 1: a node directory holds the files of its mode only). */
-export const MODE_FILES: Record<ProxyMode, readonly string[]> = {
-  iptables: [NODE_FILES.iptablesSave],
-  nftables: [NODE_FILES.nftJson],
-  // IPVS mode still programs iptables (masquerade, filter, ipset matches); the walker may read it.
-  ipvs: [NODE_FILES.ipvsadm, NODE_FILES.ipset, NODE_FILES.iptablesSave],
-  userspace: [NODE_FILES.iptablesSave],
-};
 
 /** Where a healthz body is kept in NodeDump.files: its path inside the node directory. */
 export const healthzFile = (port: number) => `${NODE_FILES.healthzDir}/${port}.json`;
@@ -85,7 +80,7 @@ export async function collectNodeDump(
   const cache = new Map<string, Promise<CommandResult | null>>();
   /** null: the tool is absent. */
   const run = (tool: Tool, args: readonly string[]): Promise<CommandResult | null> => {
-    const prefix = tools[tool];
+    const prefix = tools[tool] ?? null;
     if (!prefix) return Promise.resolve(null);
     const argv = [...prefix, ...args];
     const key = argv.join('\0');
@@ -105,21 +100,21 @@ export async function collectNodeDump(
   };
 
   const proxyMode = await readProxyMode(run, target.node);
-  const mode = PROXY_MODES.includes(proxyMode as ProxyMode) ? (proxyMode as ProxyMode) : await inferMode(run);
+  const mode = proxyMode !== null && isProxyMode(proxyMode) ? proxyMode : await inferMode(run);
   log(`${target.node}: proxy mode ${mode}${proxyMode ? '' : ' (inferred: metrics port 10249 did not answer)'}`);
 
   const files = new Map<string, string>();
-  for (const file of MODE_FILES[mode]) {
-    if (file === NODE_FILES.iptablesSave) {
+  // The mode's files (contract 1: a node directory holds the files of its mode only), each by its module's command.
+  for (const dump of dataplaneOf(mode)!.dumps.filter((d) => d.captured)) {
+    if (dump.name === NODE_FILES.iptablesSave) {
       const { text, choice } = await readIptables(run, target.node);
       if (choice) log(`${target.node}: iptables backend ${choice.backend} (${choice.reason})`);
-      files.set(file, text.trim() === '' ? `${NO_TABLES_LINE}\n` : text);
-    } else if (file === NODE_FILES.nftJson) {
-      files.set(file, await readNftTables(run, target.node));
-    } else if (file === NODE_FILES.ipvsadm) {
-      files.set(file, await required('ipvsadm', ['-Sn']));
-    } else if (file === NODE_FILES.ipset) {
-      files.set(file, await required('ipset', ['list']));
+      files.set(dump.name, text.trim() === '' ? `${NO_TABLES_LINE}\n` : text);
+    } else if (dump.name === NODE_FILES.nftJson) {
+      files.set(dump.name, await readNftTables(run, target.node));
+    } else {
+      const [tool = '', ...args] = dump.command;
+      files.set(dump.name, await required(tool, args));
     }
   }
 

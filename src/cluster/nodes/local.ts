@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ExitCode, NetpathError } from '../../errors.ts';
 import type { NodeDump } from '../source.ts';
-import { MAX_OUTPUT_BYTES, TOOLS, collectNodeDump } from './dump-commands.ts';
+import { MAX_OUTPUT_BYTES, collectNodeDump, nodeTools } from './dump-commands.ts';
 import type { CollectLog, CommandResult, CommandRunner, NodeTarget, Toolbox } from './dump-commands.ts';
 import type { NodeReader } from './node-reader.ts';
 
@@ -50,8 +50,8 @@ export function localToolbox(netns: string | null, path = process.env.PATH ?? ''
     return null;
   };
   const prefix = netnsPrefix(netns);
-  const toolbox = {} as Record<(typeof TOOLS)[number], readonly string[] | null>;
-  for (const tool of TOOLS) {
+  const toolbox: Record<string, readonly string[] | null> = {};
+  for (const tool of nodeTools()) {
     const found = find(tool);
     toolbox[tool] = found ? [...prefix, found] : null;
   }

@@ -8,6 +8,7 @@ import { badInput } from '../../errors.ts';
 import { DumpParseError } from '../../dataplane/errors.ts';
 import { parseJsonText } from '../../dataplane/json-text.ts';
 import { CLUSTER_DIR, CLUSTER_FILES, NODE_FILES, NODES_DIR } from '../bundle-layout.ts';
+import { dumpFiles } from '../../dataplane/registry.ts';
 import { readBundleFile, validateClusterFile } from '../bundle-files.ts';
 import { kubeProxyConfigFromConfigMap } from '../kube-proxy-config.ts';
 import { parseHealthzBody, parseProxyModeAnswer } from './node-answers.ts';
@@ -15,7 +16,7 @@ import { makeTempDir, removeTempDir } from '../temp-dirs.ts';
 import type { ClusterSource, HealthzReading, NodeDump, NodeQuery } from '../source.ts';
 
 /** Files of a node directory netpath reads: these must be regular files. */
-const DUMP_NAMES = new Set<string>([...Object.values(NODE_FILES).filter((f) => f !== NODE_FILES.healthzDir)]);
+const DUMP_NAMES = new Set<string>([...Object.values(NODE_FILES).filter((f) => f !== NODE_FILES.healthzDir), ...dumpFiles().map((d) => d.name)]);
 
 const KUBECTL_HINT: Record<string, string> = {
   [CLUSTER_FILES.services]: 'kubectl get services -A -o json',

@@ -3,7 +3,8 @@
  * (KUBE-SERVICES has a rule per service port): parsing the rule's `-d` and the packet's address
  * again at every rule was most of the walk's time.
  */
-import { parseCidr, parseIP } from '../../net/ip.ts';
+import { parseCidr, parseIP, prefixMask } from '../../net/ip.ts';
+import { isLocalIP as isLocal } from '../../net/local-address.ts';
 import type { Family, ParsedIP } from '../../net/ip.ts';
 import type { HostView } from '../types.ts';
 import type { Negatable } from './model.ts';
@@ -18,9 +19,7 @@ export interface Network {
 export function parseNetwork(text: string): Network | null {
   const c = parseCidr(text);
   if (!c) return null;
-  const bits = c.family === 4 ? 32 : 128;
-  const mask = c.prefix === 0 ? 0n : ((1n << BigInt(c.prefix)) - 1n) << BigInt(bits - c.prefix);
-  return { family: c.family, base: c.base, mask };
+  return { family: c.family, base: c.base, mask: prefixMask(c.family, c.prefix) };
 }
 
 export const inNetwork = (n: Network, ip: ParsedIP | null): boolean => ip !== null && ip.family === n.family && (ip.value & n.mask) === n.base;
@@ -54,32 +53,10 @@ export function packetAddresses(pkt: PacketState): PacketAddresses {
   return a;
 }
 
-/** Same key for every spelling of an address (`::1`, `0::1`). */
-export const ipKey = (ip: ParsedIP): string => `${ip.family}/${ip.value}`;
-
-/** Addresses by family and value. */
-export type AddressSet = Readonly<Record<Family, ReadonlySet<bigint>>>;
-
-/** The host's addresses as a set, per address list: HostView lists are read-only, and one serves every walk of a node. */
-const localSets = new WeakMap<readonly string[], AddressSet>();
-
-export function localAddressSet(addresses: readonly string[]): AddressSet {
-  let set = localSets.get(addresses);
-  if (set === undefined) {
-    const byFamily = { 4: new Set<bigint>(), 6: new Set<bigint>() };
-    for (const a of addresses) {
-      const ip = parseIP(a);
-      if (ip) byFamily[ip.family].add(ip.value);
-    }
-    localSets.set(addresses, (set = byFamily));
-  }
-  return set;
-}
-
 export function isLocalIP(ip: ParsedIP | null, host: HostView): boolean {
-  return ip !== null && localAddressSet(host.localAddresses)[ip.family].has(ip.value);
+  return isLocal(ip, host.localAddresses);
 }
 
 export function isLocalAddress(ip: string, host: HostView): boolean {
-  return isLocalIP(parseIP(ip), host);
+  return isLocal(parseIP(ip), host.localAddresses);
 }

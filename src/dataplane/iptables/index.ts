@@ -1,10 +1,13 @@
 /** kube-proxy iptables mode: reads iptables-save.txt and walks it. */
 import { DumpParseError } from '../errors.ts';
-import type { DataplaneModule, NodeFiles } from '../types.ts';
+import type { DataplaneModule, DumpFile, NodeFiles } from '../types.ts';
 import { parseIptablesDump } from './parse.ts';
 import { createIptablesWalker } from './walker.ts';
 
 export const IPTABLES_SAVE_FILE = 'iptables-save.txt';
+
+/** The rules of every table; capture picks the backend (legacy or nft) kube-proxy wrote to. */
+export const IPTABLES_SAVE: DumpFile = { name: IPTABLES_SAVE_FILE, command: ['iptables-save'], captured: true, parse: parseIptablesDump };
 
 /** A nat table holding kube-proxy's KUBE-SERVICES chain; a cheap line scan, never throws. */
 function hasNatKubeServices(text: string): boolean {
@@ -20,6 +23,11 @@ export const iptablesModule: DataplaneModule = {
   mode: 'iptables',
   requiredFiles: [IPTABLES_SAVE_FILE],
   optionalFiles: [],
+  dumps: [IPTABLES_SAVE],
+  tools: ['iptables-save', 'iptables-legacy-save', 'iptables-nft-save'],
+  facts: { semantics: 'iptables' },
+  // IPVS nodes have KUBE-SERVICES too, and nftables nodes may keep old iptables rules.
+  fallback: true,
   detect(files: NodeFiles): boolean {
     const text = files.get(IPTABLES_SAVE_FILE);
     return text !== undefined && hasNatKubeServices(text);

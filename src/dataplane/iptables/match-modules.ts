@@ -1,4 +1,5 @@
 /** Per-extension evaluation of `-m` matches against the walked packet. */
+import { SERVICE_PROTOCOL_NUMBER } from '../../net/protocols.ts';
 import { cidrContains, parseCidr, sameIP } from '../../net/ip.ts';
 import type { HostView } from '../types.ts';
 import type { ParsedIP } from '../../net/ip.ts';
@@ -14,7 +15,10 @@ export interface MatchContext {
   sets?: SetMatcher;
 }
 
-export const PROTOCOL_NUMBERS: Readonly<Record<string, string>> = { '6': 'tcp', '17': 'udp', '132': 'sctp' };
+/** `-p 6` means `-p tcp`: a Service protocol's name by its number. */
+export const PROTOCOL_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(SERVICE_PROTOCOL_NUMBER).map(([name, n]) => [String(n), name.toLowerCase()]),
+);
 
 /** `80`, `1024:65535`, `:1024`, `1024:`. */
 function inPortRange(spec: string, port: number): boolean | null {
@@ -190,7 +194,7 @@ function physdev(match: Match): Decision {
     : d;
 }
 
-const PROTO_NAMES: Readonly<Record<string, string>> = { ...PROTOCOL_NUMBERS, tcp: 'tcp', udp: 'udp', sctp: 'sctp' };
+const PROTO_NAMES: Readonly<Record<string, string>> = { ...PROTOCOL_NAMES, tcp: 'tcp', udp: 'udp', sctp: 'sctp' };
 
 /** xt_ipvs: options other than --ipvs never match a packet IPVS did not handle. */
 function ipvs(match: Match, pkt: PacketState): Decision {

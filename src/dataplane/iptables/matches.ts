@@ -3,7 +3,7 @@ import type { ParsedIP } from '../../net/ip.ts';
 import { inNetwork, packetAddresses, ruleNetwork } from './addresses.ts';
 import { bool, unknown, type Decision } from './decision.ts';
 import { formatMatch } from './format.ts';
-import { evaluateMatch, PROTOCOL_NUMBERS, type MatchContext } from './match-modules.ts';
+import { evaluateMatch, PROTOCOL_NAMES, type MatchContext } from './match-modules.ts';
 import type { Negatable, Rule } from './model.ts';
 import type { PacketState } from './state.ts';
 
@@ -20,7 +20,7 @@ export interface RuleMatch {
 function protocol(p: Negatable<string>, pkt: PacketState): Decision {
   const name = p.value.toLowerCase();
   if (name === 'all' || name === '0') return bool(true, p.negated);
-  return bool((PROTOCOL_NUMBERS[name] ?? name) === pkt.protocol.toLowerCase(), p.negated);
+  return bool((PROTOCOL_NAMES[name] ?? name) === pkt.protocol.toLowerCase(), p.negated);
 }
 
 function address(a: Negatable<string>, ip: ParsedIP | null): Decision {

@@ -1,6 +1,6 @@
 /** kube-proxy IPVS mode: ipvsadm.txt, with ipset.txt and iptables-save.txt when present. */
 import { DumpParseError } from '../errors.ts';
-import { buildRuleset, parseIptablesDump } from '../iptables/index.ts';
+import { buildRuleset, IPTABLES_SAVE, iptablesModule, parseIptablesDump } from '../iptables/index.ts';
 import type { DataplaneModule, NodeFiles } from '../types.ts';
 import { parseIpsetList } from './ipset.ts';
 import { parseIpvsadm } from './parse-ipvsadm.ts';
@@ -8,12 +8,20 @@ import { IpvsWalker } from './walker.ts';
 
 const IPVSADM = 'ipvsadm.txt';
 const IPSET = 'ipset.txt';
-const IPTABLES = 'iptables-save.txt';
+const IPTABLES = IPTABLES_SAVE.name;
 
 export const ipvsModule: DataplaneModule = {
   mode: 'ipvs',
   requiredFiles: [IPVSADM],
   optionalFiles: [IPSET, IPTABLES],
+  dumps: [
+    { name: IPVSADM, command: ['ipvsadm', '-Sn'], captured: true, parse: parseIpvsadm },
+    { name: IPSET, command: ['ipset', 'list'], captured: true, parse: parseIpsetList },
+    // IPVS mode still programs iptables (masquerade, filter, ipset matches); the walker reads it.
+    IPTABLES_SAVE,
+  ],
+  tools: ['ipvsadm', 'ipset', ...iptablesModule.tools],
+  facts: { semantics: 'ipvs' },
   detect(files: NodeFiles): boolean {
     return (files.get(IPVSADM) ?? '').trim() !== '';
   },

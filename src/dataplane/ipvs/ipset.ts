@@ -1,6 +1,6 @@
 import { DumpParseError } from '../errors.ts';
 import { cidrContains, parseCidr, parseIP, sameIP } from '../../net/ip.ts';
-import { ipKey } from '../iptables/addresses.ts';
+import { ipKey } from '../../net/ip.ts';
 import type { Protocol } from '../../model/packet.ts';
 
 /** One dimension of a set type: `hash:ip,port,net` has dimensions ip, port, net. */

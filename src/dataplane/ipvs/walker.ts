@@ -12,7 +12,8 @@ import { evaluateChain, initialState, isLocalAddress, outcome } from '../iptable
 import type { ChainBranch, ChainContext, IpvsState, Ruleset, SetMatcher, WalkState } from '../iptables/index.ts';
 import type { DumpNotice, HostView, WalkOutcome, WalkPacket, WalkStep, Walker } from '../types.ts';
 import { parseIP, type ParsedIP } from '../../net/ip.ts';
-import { ipKey, localAddressSet } from '../iptables/addresses.ts';
+import { ipKey } from '../../net/ip.ts';
+import { addressSet } from '../../net/local-address.ts';
 import { setContains, type IpsetList } from './ipset.ts';
 import type { ForwardMethod, IpvsTable, RealServer, VirtualService } from './model.ts';
 import { schedulerShares } from './schedulers.ts';
@@ -106,7 +107,7 @@ export class IpvsWalker implements Walker {
   #view(host: HostView): HostView {
     let view = this.#views.get(host.localAddresses);
     if (!view) {
-      const known = localAddressSet(host.localAddresses);
+      const known = addressSet(host.localAddresses);
       const ipvsIps = IPVS_IPS.flatMap((name) => this.#in.ipsets?.get(name)?.members.map((m) => m.element) ?? []);
       const added = ipvsIps.filter((ip) => {
         const parsed = parseIP(ip);

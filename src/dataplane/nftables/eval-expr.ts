@@ -1,4 +1,5 @@
-import { parseCidr, parseIP } from '../../net/ip.ts';
+import { parseCidr, parseIP, prefixMask } from '../../net/ip.ts';
+import { protocolNumber } from '../../net/protocols.ts';
 import type { Family, ParsedIP } from '../../net/ip.ts';
 import type { NftExpr } from './model.ts';
 import { renderExpr } from './render.ts';
@@ -39,14 +40,8 @@ type EvalResult =
   | { kind: 'numgen'; mode: string; mod: number; offset: number }
   | { kind: 'unknown'; reason: string };
 
-const PROTOCOLS: Record<string, number> = { icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, icmpv6: 58, 'ipv6-icmp': 58, sctp: 132, udplite: 136 };
 const L4_WITH_PORTS = new Set([6, 17, 132, 136]);
 
-export function protocolNumber(name: string | number): number | null {
-  if (typeof name === 'number') return name;
-  if (/^\d+$/.test(name)) return Number(name);
-  return Object.hasOwn(PROTOCOLS, name) ? (PROTOCOLS[name] as number) : null;
-}
 
 const unknown = (e: NftExpr, why: string): EvalResult => ({ kind: 'unknown', reason: `${renderExpr(e)}: ${why}` });
 const value = (v: PacketValue): EvalResult => ({ kind: 'value', value: v });
@@ -130,14 +125,10 @@ function addressType(addr: string, p: PacketView): string {
   if (p.isLocal(addr)) return 'local';
   const ip = parseIP(addr);
   const multicast = ip?.family === 4 ? parseCidr('224.0.0.0/4') : parseCidr('ff00::/8');
-  if (ip && multicast && (ip.value & maskOf(multicast.prefix, ip.family)) === multicast.base) return 'multicast';
+  if (ip && multicast && (ip.value & prefixMask(ip.family, multicast.prefix)) === multicast.base) return 'multicast';
   return 'unicast';
 }
 
-function maskOf(prefix: number, family: Family): bigint {
-  const bits = family === 4 ? 32 : 128;
-  return prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix);
-}
 
 const isU32 = (n: number) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
 
@@ -178,7 +169,7 @@ export function literalMatches(lit: NftExpr, pv: PacketValue): boolean | null {
       if (pv.t !== 'addr') return null;
       const c = parseCidr(`${lit.addr}/${lit.len}`);
       if (!c) return null;
-      return c.family === pv.ip.family && (pv.ip.value & maskOf(c.prefix, c.family)) === c.base;
+      return c.family === pv.ip.family && (pv.ip.value & prefixMask(c.family, c.prefix)) === c.base;
     }
     case 'range': {
       const lo = ordinal(lit.from, pv);

@@ -1,6 +1,7 @@
 import { parseIP } from '../../net/ip.ts';
 import type { PacketValue } from './eval-expr.ts';
-import { literalInt, literalMatches, numgenCount, protocolNumber } from './eval-expr.ts';
+import { protocolNumber } from '../../net/protocols.ts';
+import { literalInt, literalMatches, numgenCount } from './eval-expr.ts';
 import type { NftElement, NftExpr, NftSet } from './model.ts';
 
 /** Set and map lookups: which element a packet value hits, and numgen shares of a vmap. */

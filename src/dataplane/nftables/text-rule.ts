@@ -100,15 +100,27 @@ function reject(c: Cursor): NftStatement {
   return code === 'port-unreachable' ? { kind: 'reject', type: null, code: null } : { kind: 'reject', type, code };
 }
 
-/** Only literal targets; `dnat to ip daddr map { ... }` returns null and stays opaque. */
+/**
+ * Literal targets (`dnat to 10.0.0.1:80`) and map lookups: kube-proxy 1.36 writes
+ * `dnat ip to numgen random mod 3 map { 0 : 10.244.1.2 . 8080, ... }` (older nft prints it as
+ * `dnat ip addr . port to ...`), the same statement nft -j gives as `dnat { addr: { map } }`.
+ */
 function nat(c: Cursor, type: 'dnat' | 'snat'): NftStatement | null {
   const start = c.pos;
   c.next();
   const family = c.is('ip') || c.is('ip6') ? c.word('family') : null;
+  if (c.accept('addr')) {
+    c.expect('.');
+    c.expect('port');
+  }
   c.expect('to');
   if (isPrimaryStart(c)) {
-    c.pos = start;
-    return null;
+    const key = expression(c);
+    if (!key || !c.accept('map')) {
+      c.pos = start;
+      return null;
+    }
+    return { kind: 'nat', type, family, addr: { kind: 'map', key, data: value1(c) }, port: null, flags: natFlags(c) };
   }
   const target = c.word(`${type} target`);
   // `10.0.0.1:80`, `[fd00::1]:80`, `fd00::1`, `10.0.0.1`
@@ -121,19 +133,23 @@ function nat(c: Cursor, type: 'dnat' | 'snat'): NftStatement | null {
   } else if ((target.match(/:/g) ?? []).length === 1) {
     [addr, port] = target.split(':') as [string, string];
   }
-  const flags: string[] = [];
-  while (!c.atEnd() && NAT_FLAGS.has(c.peek()?.value ?? '')) {
-    flags.push(c.next().value);
-    c.accept(',');
-  }
   return {
     kind: 'nat',
     type,
     family,
     addr: addr === '' ? null : literal(addr),
     port: port === null ? null : literal(port),
-    flags,
+    flags: natFlags(c),
   };
+}
+
+function natFlags(c: Cursor): string[] {
+  const flags: string[] = [];
+  while (!c.atEnd() && NAT_FLAGS.has(c.peek()?.value ?? '')) {
+    flags.push(c.next().value);
+    c.accept(',');
+  }
+  return flags;
 }
 
 function masquerade(c: Cursor): NftStatement {

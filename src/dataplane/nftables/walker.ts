@@ -1,6 +1,7 @@
-import type { Protocol } from '../../model/packet.ts';
 import type { Verdict } from '../../model/outcome.ts';
-import { parseIP, type ParsedIP } from '../../net/ip.ts';
+import { parseIP } from '../../net/ip.ts';
+import { isLocalAddress } from '../../net/local-address.ts';
+import { SERVICE_PROTOCOL_NUMBER } from '../../net/protocols.ts';
 import type { HostView, WalkOutcome, WalkPacket, Walker } from '../types.ts';
 import type { NftChain, NftElement, NftNotice, NftRuleset, NftTable } from './model.ts';
 import { tableLabel } from './model.ts';
@@ -34,7 +35,6 @@ export function createNftWalker(rs: NftRuleset): NftWalker {
 }
 
 const WALKED_HOOKS = new Set(['prerouting', 'input', 'forward', 'output', 'postrouting']);
-const PROTOCOL_NUMBERS: Record<Protocol, number> = { TCP: 6, UDP: 17, SCTP: 132 };
 const KUBE_PROXY = 'kube-proxy';
 
 type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
@@ -50,8 +50,8 @@ function walk(rs: NftRuleset, hooks: HookIndex, packet: WalkPacket, host: HostVi
   const ctx: WalkContext = {
     rs,
     family: dst.family,
-    protocol: PROTOCOL_NUMBERS[packet.protocol],
-    isLocal: localAddressTest(host),
+    protocol: SERVICE_PROTOCOL_NUMBER[packet.protocol],
+    isLocal: (ip) => isLocalAddress(ip, host.localAddresses),
     budget: budget ?? new WalkBudget(),
     memo: new Map(),
   };
@@ -160,20 +160,6 @@ function outcome(s: WalkState, verdict: Verdict | null): WalkOutcome {
   };
 }
 
-/** `fib daddr type local`: the host's addresses, and all of loopback (the kernel's local routes). */
-function localAddressTest(host: HostView): (ip: string) => boolean {
-  const local = new Set(host.localAddresses.flatMap((a) => {
-    const ip = parseIP(a);
-    return ip ? [addressKey(ip)] : [];
-  }));
-  return (text) => {
-    const ip = parseIP(text);
-    if (!ip) return false;
-    return local.has(addressKey(ip)) || (ip.family === 4 ? ip.value >> 24n === 127n : ip.value === 1n);
-  };
-}
-
-const addressKey = (ip: ParsedIP): string => `${ip.family}/${ip.value}`;
 
 function layoutNotices(rs: NftRuleset): NftNotice[] {
   const out: NftNotice[] = [];

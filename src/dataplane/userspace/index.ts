@@ -1,11 +1,13 @@
 import type { DataplaneModule, NodeFiles } from '../types.ts';
 import { DumpParseError } from '../errors.ts';
+import { IPTABLES_SAVE, iptablesModule } from '../iptables/index.ts';
 import { parseIptablesDump } from '../iptables/parse.ts';
 import { buildRuleset } from '../iptables/ruleset.ts';
 import { UserspaceWalker } from './walker.ts';
 import { USERSPACE_CHAINS } from './portals.ts';
 
-const FILE = 'iptables-save.txt';
+const FILE = IPTABLES_SAVE.name;
+const IPTABLES_TOOLS = iptablesModule.tools;
 /** A declared userspace chain or a rule in one (iptables-save declares every chain). */
 const USERSPACE = /^(?::|-A )KUBE-(?:PORTALS|NODEPORT)-(?:CONTAINER|HOST)\s/m;
 
@@ -13,6 +15,10 @@ export const userspaceModule: DataplaneModule = {
   mode: 'userspace',
   requiredFiles: [FILE],
   optionalFiles: [],
+  dumps: [IPTABLES_SAVE],
+  tools: IPTABLES_TOOLS,
+  // kube-proxy's userspace mode is gone (1.26); a node without readable rules gets iptables' semantics.
+  facts: { semantics: 'iptables' },
   detect(files: NodeFiles): boolean {
     return USERSPACE.test(files.get(FILE) ?? '');
   },

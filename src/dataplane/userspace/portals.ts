@@ -5,7 +5,8 @@
  * OUTPUT does the same through KUBE-PORTALS-HOST / KUBE-NODEPORT-HOST with `DNAT
  * --to-destination NODEIP:P`. Only the matches these rules use are evaluated.
  */
-import { cidrContains, isIPv6, sameIP } from '../../net/ip.ts';
+import { cidrContains } from '../../net/ip.ts';
+import { isLocalAddress } from '../../net/local-address.ts';
 import type { Rule } from '../iptables/model.ts';
 import type { Ruleset } from '../iptables/ruleset.ts';
 import type { DumpNotice, HostView, WalkPacket, WalkStep } from '../types.ts';
@@ -66,17 +67,13 @@ function matches(rule: Rule, packet: WalkPacket, host: HostView, notices: DumpNo
     if (m.module === 'addrtype') {
       const dst = m.options.find((o) => o.name === '--dst-type');
       if (!dst || m.options.length !== 1 || dst.values[0]?.value !== 'LOCAL') return unknown(rule, m.module, notices);
-      const local = host.localAddresses.some((a) => sameIP(a, packet.dst)) || isLoopback(packet.dst);
+      const local = isLocalAddress(packet.dst, host.localAddresses);
       if (local === dst.negated) return false;
       continue;
     }
     return unknown(rule, m.module, notices);
   }
   return true;
-}
-
-function isLoopback(ip: string): boolean {
-  return isIPv6(ip) ? ip === '::1' : cidrContains('127.0.0.0/8', ip);
 }
 
 function unknown(rule: Rule, module: string, notices: DumpNotice[]): false {

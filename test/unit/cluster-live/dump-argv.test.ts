@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { PROBE_SCRIPT, toolboxFromProbe } from '../../../src/cluster/nodes/debug-pod.ts';
-import { TOOLS, collectNodeDump } from '../../../src/cluster/nodes/dump-commands.ts';
+import { collectNodeDump, nodeTools } from '../../../src/cluster/nodes/dump-commands.ts';
 import type { CommandResult, Toolbox } from '../../../src/cluster/nodes/dump-commands.ts';
 
 /**
@@ -40,7 +40,7 @@ const key = (argv: readonly string[]) => JSON.stringify(argv);
 /** Every argv collectNodeDump runs over the node states that reach each branch, placeholders in. */
 async function recorded(): Promise<Set<string>> {
   const seen = new Set<string>();
-  const all = Object.fromEntries(TOOLS.map((t) => [t, [t]])) as unknown as Toolbox;
+  const all = Object.fromEntries(nodeTools().map((t) => [t, [t]])) as unknown as Toolbox;
   const noVariants: Toolbox = { ...all, 'iptables-legacy-save': null, 'iptables-nft-save': null };
   const cases: { mode: string; tools: Toolbox }[] = [
     { mode: 'iptables', tools: all },
@@ -60,7 +60,7 @@ async function recorded(): Promise<Set<string>> {
     };
     await collectNodeDump({ run }, tools, { node: 'n', address: '192.0.2.10', healthCheckPorts: [30549] }, 'live');
   }
-  seen.add(key(['sh', '-c', PROBE_SCRIPT, 'probe', ...TOOLS]));
+  seen.add(key(['sh', '-c', PROBE_SCRIPT, 'probe', ...nodeTools()]));
   return seen;
 }
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { NODE_FILES } from '../../../src/cluster/bundle-layout.ts';
-import { collectNodeDump, TOOLS } from '../../../src/cluster/nodes/dump-commands.ts';
+import { collectNodeDump, nodeTools } from '../../../src/cluster/nodes/dump-commands.ts';
 import type { CommandResult, Toolbox } from '../../../src/cluster/nodes/dump-commands.ts';
 import { parseIptablesDump } from '../../../src/dataplane/iptables/parse.ts';
 import { parseNftJson } from '../../../src/dataplane/nftables/parse-json.ts';
@@ -19,7 +19,7 @@ const IP6_TABLE = readFileSync(new URL('./fixtures/nft-json-ip6-kube-proxy-table
 /** nft 1.0.6's answer for a table that does not exist (observed, see the ip6 fixture's note). */
 const ABSENT = (family: string): CommandResult => ({ exitCode: 1, stdout: '', stderr: `Error: No such file or directory\nlist table ${family} kube-proxy\n              ^^^^^^^^^^\n` });
 
-const tools = Object.fromEntries(TOOLS.map((t) => [t, [t]])) as unknown as Toolbox;
+const tools = Object.fromEntries(nodeTools().map((t) => [t, [t]])) as unknown as Toolbox;
 
 /** An nftables-mode node whose `nft -j list table FAMILY kube-proxy` answers as given; everything else fails. */
 async function nftNode(ip: CommandResult, ip6: CommandResult, ran: string[][] = []) {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { collectNodeDump, TOOLS } from '../../../src/cluster/nodes/dump-commands.ts';
+import { collectNodeDump, nodeTools } from '../../../src/cluster/nodes/dump-commands.ts';
 import type { CommandResult, Toolbox } from '../../../src/cluster/nodes/dump-commands.ts';
 import { NODE_FILES } from '../../../src/cluster/bundle-layout.ts';
 import { NO_TABLES_LINE, parseIptablesDump } from '../../../src/dataplane/iptables/parse.ts';
@@ -41,7 +41,7 @@ test('an iptables node read runs exactly these argv lists, and keeps the node-st
       return out === undefined ? { exitCode: 1, stdout: '', stderr: 'unexpected' } : { exitCode: 0, stdout: out, stderr: '' };
     },
   };
-  const tools = Object.fromEntries(TOOLS.map((t) => [t, [t]])) as unknown as Toolbox;
+  const tools = Object.fromEntries(nodeTools().map((t) => [t, [t]])) as unknown as Toolbox;
   const dump = await collectNodeDump(runner, tools, { node: 'node-a', address: '10.240.0.11', healthCheckPorts: [31000] }, 'live');
   assert.deepEqual(ran, [
     ['curl', '-s', '--max-time', '5', 'http://127.0.0.1:10249/proxyMode'],
@@ -70,7 +70,7 @@ test('without conntrack on the node the read still succeeds, without the conntra
       return { exitCode: 7, stdout: '', stderr: 'no' };
     },
   };
-  const tools = Object.fromEntries(TOOLS.map((t) => [t, t === 'conntrack' || t.startsWith('iptables-') && t !== 'iptables-save' ? null : [t]])) as unknown as Toolbox;
+  const tools = Object.fromEntries(nodeTools().map((t) => [t, t === 'conntrack' || t.startsWith('iptables-') && t !== 'iptables-save' ? null : [t]])) as unknown as Toolbox;
   const dump = await collectNodeDump(runner, tools, { node: 'n', address: null, healthCheckPorts: [] }, 'live');
   assert.deepEqual([...dump.files.keys()], [NODE_FILES.iptablesSave]);
 });
@@ -90,7 +90,7 @@ test('an IPVS node read adds ipvsadm -Ln --stats --exact and ipvsadm -Ln, each o
       return { exitCode: 7, stdout: '', stderr: 'no' };
     },
   };
-  const tools = Object.fromEntries(TOOLS.map((t) => [t, t.startsWith('iptables-') && t !== 'iptables-save' ? null : [t]])) as unknown as Toolbox;
+  const tools = Object.fromEntries(nodeTools().map((t) => [t, t.startsWith('iptables-') && t !== 'iptables-save' ? null : [t]])) as unknown as Toolbox;
   const dump = await collectNodeDump(runner, tools, { node: 'n', address: null, healthCheckPorts: [] }, 'live');
   assert.equal(dump.files.get(NODE_FILES.ipvsadmStats), stats);
   assert.equal(dump.files.has(NODE_FILES.ipvsadmConnections), false);
@@ -105,7 +105,7 @@ test('iptables-save that exits 0 and prints nothing (no table on the node) is re
       return { exitCode: 7, stdout: '', stderr: 'no' };
     },
   };
-  const tools = Object.fromEntries(TOOLS.map((t) => [t, [t]])) as unknown as Toolbox;
+  const tools = Object.fromEntries(nodeTools().map((t) => [t, [t]])) as unknown as Toolbox;
   const dump = await collectNodeDump(runner, tools, { node: 'n', address: null, healthCheckPorts: [] }, 'live');
   const text = dump.files.get(NODE_FILES.iptablesSave) ?? '';
   assert.equal(text, `${NO_TABLES_LINE}\n`);

@@ -2,7 +2,7 @@
 // input naming the node and the command, as a bundle file is named by its path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collectNodeDump, TOOLS } from '../../../src/cluster/nodes/dump-commands.ts';
+import { collectNodeDump, nodeTools } from '../../../src/cluster/nodes/dump-commands.ts';
 import type { CommandResult, Toolbox } from '../../../src/cluster/nodes/dump-commands.ts';
 import { nodeViews } from '../../../src/commands/node-views.ts';
 import { ExitCode, NetpathError } from '../../../src/errors.ts';
@@ -32,7 +32,7 @@ test('a live iptables-save that was cut: node, command, line', () => {
 });
 
 /** Every tool present; each argv answered by `answer`. */
-const tools = Object.fromEntries(TOOLS.map((t) => [t, [t]])) as unknown as Toolbox;
+const tools = Object.fromEntries(nodeTools().map((t) => [t, [t]])) as unknown as Toolbox;
 
 test('a /proxyMode answer that is not a mode word: node and command', async () => {
   const runner = {

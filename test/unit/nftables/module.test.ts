@@ -11,7 +11,7 @@ const nft = sharedFixture('nft-json-TestOverallNFTablesRules.json');
 test('declares nft.json as its only file', () => {
   assert.equal(nftablesModule.mode, 'nftables');
   assert.deepEqual(nftablesModule.requiredFiles, ['nft.json']);
-  assert.deepEqual(nftablesModule.optionalFiles, []);
+  assert.deepEqual(nftablesModule.optionalFiles, ['nft.txt']);
 });
 
 test('detect: an nft.json holding a kube-proxy table, damaged or not', () => {
