@@ -20,10 +20,11 @@ test('the built-in modes, and the dump files and commands of contract 1 come fro
   assert.deepEqual(dumpFiles().map((d) => d.name), ['iptables-save.txt', 'nft.json', 'nft.txt', 'ipvsadm.txt', 'ipset.txt']);
   // nft.txt is read from bundles, never written by capture.
   assert.deepEqual(DUMP_FILES.slice(0, 4), ['iptables-save.txt', 'nft.json', 'ipvsadm.txt', 'ipset.txt']);
-  assert.equal(DUMP_COMMANDS['nft.json'], 'nft -j list ruleset');
+  // Capture reads kube-proxy's tables only, by several calls (issue 11): the messages name them.
+  assert.equal(DUMP_COMMANDS['nft.json'], 'nft -j list table ip kube-proxy; nft -j list table ip6 kube-proxy');
   assert.equal(DUMP_COMMANDS['nft.txt'], 'nft list ruleset');
   assert.equal(DUMP_COMMANDS['ipvsadm.txt'], 'ipvsadm -Sn');
-  assert.equal(DUMP_COMMANDS['iptables-save.txt'], 'iptables-save');
+  assert.equal(DUMP_COMMANDS['iptables-save.txt'], 'iptables-save -c -t nat; iptables-save -c -t filter');
 });
 
 test('without kube-proxy\'s answer, the iptables catch-all is tried after the specific modes', () => {
