@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SnapshotSource } from '../../../src/cluster/nodes/snapshot.ts';
-import { explainFrom } from '../../../src/commands/explain-svc.ts';
+import { explainFrom } from '../../../src/pipeline/explain-svc.ts';
 import type { PathReport } from '../../../src/model/results.ts';
 
 test('IPVS differs from iptables/nftables only where Local has no local endpoint', async () => {
