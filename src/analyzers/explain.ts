@@ -2,7 +2,6 @@ import type { V1Node } from '@kubernetes/client-node';
 import type { Origin, Packet } from '../model/packet.ts';
 import type { EntryKind, PathReport, ServiceExplanation } from '../model/results.ts';
 import type { Family } from '../net/ip.ts';
-import { EndpointIndex } from './endpoint-index.ts';
 import { findServiceFindings } from './findings/index.ts';
 import type { Drift } from './findings/index.ts';
 import type { ExplainInput } from './inputs.ts';
@@ -12,9 +11,7 @@ import {
   findNode,
   loadBalancerVIPs,
   primaryFamily,
-  resolveProxyConfig,
   serviceSummary,
-  serviceView,
   sourceRangesOfFamily,
 } from './kube-proxy/index.ts';
 import type { ServicePortView, ServiceView } from './kube-proxy/index.ts';
@@ -23,7 +20,8 @@ import { externalSource, nodeSource, podSourceOn } from './sources.ts';
 import type { SourcePoint } from './sources.ts';
 import { endpointFacts, endpointPlacements, nodeReport } from './service-facts.ts';
 import { driftOf, hostAddressAssumption, walkOnNode } from './walk-node.ts';
-import type { WalkContext } from './walk-node.ts';
+import { runFacts } from './run-facts.ts';
+import type { RunFacts } from './run-facts.ts';
 
 interface PathPlan {
   entry: EntryKind;
@@ -37,7 +35,7 @@ interface PathPlan {
 const ENTRY_ORDER: Record<EntryKind, number> = { ClusterIP: 0, NodePort: 1, LoadBalancer: 2, ExternalIP: 3 };
 
 /** The ways into the service on one node: ClusterIP from a local pod, the rest from outside. */
-function plansFor(view: ServiceView, node: V1Node, ctx: WalkContext, family: Family, endpointIPs: Set<string>): PathPlan[] {
+function plansFor(view: ServiceView, node: V1Node, ctx: RunFacts, family: Family, endpointIPs: Set<string>): PathPlan[] {
   const plans: PathPlan[] = [];
   const outside = externalSource(sourceRangesOfFamily(view, family), family);
   const plainOutside = externalSource([], family);
@@ -65,9 +63,9 @@ function plansFor(view: ServiceView, node: V1Node, ctx: WalkContext, family: Fam
 /** explain-svc: every entry of the service on every node, health checks, LB shares, findings. */
 export function explainService(input: ExplainInput): ServiceExplanation {
   const { state, service } = input;
-  const config = resolveProxyConfig(state.kubeProxyConfig, state.nodes);
-  const ctx: WalkContext = { state, index: new EndpointIndex(state), config };
-  const view = serviceView(service, config.gates);
+  const ctx = input.facts ?? runFacts(state);
+  const { config } = ctx;
+  const view = ctx.view(service);
   const family = primaryFamily(view);
   const endpoints = endpointFacts(input, view, family);
   const endpointIPs = new Set(endpoints.map((e) => e.ip));
@@ -118,7 +116,7 @@ export function explainService(input: ExplainInput): ServiceExplanation {
           .map((e) => ({ ip: e.ip, port: e.port, node: e.node, pod: e.pod })),
       )
     : { shares: [], imbalanceFactor: null, targetNodes: [] };
-  const summary = serviceSummary(service, config.gates);
+  const summary = serviceSummary(service, config.gates, view);
   const findings = findServiceFindings({
     service: summary,
     serviceObject: service,

@@ -2,6 +2,7 @@ import type { V1Service } from '@kubernetes/client-node';
 import type { Walker } from '../dataplane/types.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import type { ProxyMode } from '../model/proxy-mode.ts';
+import type { RunFacts } from './run-facts.ts';
 
 /** A live or captured health-check answer. */
 export interface ObservedHealth {
@@ -33,4 +34,6 @@ export interface ExplainInput {
   state: ClusterState;
   service: V1Service;
   nodes: NodeView[];
+  /** The run's facts when the pipeline built them; else they are built for this explanation. */
+  facts?: RunFacts;
 }

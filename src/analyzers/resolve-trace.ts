@@ -1,6 +1,8 @@
 import type { V1Node, V1Service } from '@kubernetes/client-node';
 import type { ClusterState } from '../model/cluster.ts';
-import type { Origin, Protocol } from '../model/packet.ts';
+import type { Origin, Packet, Protocol } from '../model/packet.ts';
+import type { Question } from '../model/question.ts';
+import type { RunFacts } from './run-facts.ts';
 import type { EntryKind } from '../model/results.ts';
 import { isLoopback, parseIP, sameIP } from '../net/ip.ts';
 import {
@@ -10,9 +12,8 @@ import {
   primaryFamily,
   primaryNodeIPs,
   sourceRangesOfFamily,
-  serviceView,
 } from './kube-proxy/index.ts';
-import type { FeatureGates, ServiceView } from './kube-proxy/index.ts';
+import type { ServiceView } from './kube-proxy/index.ts';
 import { externalSource } from './sources.ts';
 
 /** Why a trace question cannot be answered as asked; the command maps kinds to exit codes. */
@@ -24,25 +25,11 @@ export class TraceQuestionError extends Error {
   }
 }
 
-export type TraceTarget =
-  | { kind: 'service'; namespace: string; name: string; port: string | null }
-  | { kind: 'address'; ip: string; port: number };
-
-export type TraceSource =
-  | { kind: 'external'; ip: string | null }
-  | { kind: 'pod'; namespace: string; name: string }
-  | { kind: 'node'; name: string }
-  | { kind: 'ip'; ip: string };
-
+/** The question's packet, with what it is aimed at. */
 export interface ResolvedTrace {
+  packet: Packet;
   service: V1Service | null;
   entry: EntryKind | null;
-  dst: string;
-  port: number;
-  protocol: Protocol;
-  src: string;
-  origin: Origin;
-  entryNode: string;
   /** Words for the source, e.g. "pod shop/web-1 on node-a (10.244.1.5)". */
   from: string;
   /** The Service whose health-check node port the packet is aimed at (a node address), if any. */
@@ -57,9 +44,10 @@ function portOfService(view: ServiceView, want: string | null) {
 }
 
 /** Finds which service entry owns IP:PORT (ClusterIP, LB IP, external IP, or a node IP's NodePort). */
-function ownerOf(state: ClusterState, gates: FeatureGates, ip: string, port: number, protocol: Protocol | null) {
+function ownerOf(facts: RunFacts, ip: string, port: number, protocol: Protocol | null) {
+  const { state } = facts;
   for (const svc of state.services) {
-    const view = serviceView(svc, gates);
+    const view = facts.view(svc);
     const fam = parseIP(ip)?.family ?? 4;
     const byPort = view.ports.find((p) => p.port === port && (protocol === null || p.protocol === protocol));
     if (byPort) {
@@ -79,7 +67,7 @@ function ownerOf(state: ClusterState, gates: FeatureGates, ip: string, port: num
   // A NodePort on an address no Node object lists (a bridge or CNI address): the entry node's
   // own addresses (ip-addr.json) or its rules decide whether it is one of its addresses.
   for (const svc of state.services) {
-    const byNodePort = serviceView(svc, gates).ports.find((p) => p.nodePort === port && (protocol === null || p.protocol === protocol));
+    const byNodePort = facts.view(svc).ports.find((p) => p.nodePort === port && (protocol === null || p.protocol === protocol));
     if (byNodePort) return { svc, entry: 'NodePort' as const, protocol: byNodePort.protocol, node: null };
   }
   return null;
@@ -89,9 +77,9 @@ const nodeOfAddress = (state: ClusterState, ip: string) =>
   state.nodes.find((n) => (n.status?.addresses ?? []).some((a) => sameIP(a.address, ip))) ?? null;
 
 /** The Service whose healthCheckNodePort (TCP, served by kube-proxy on every node) is `port`. */
-function healthCheckOwner(state: ClusterState, gates: FeatureGates, port: number, protocol: Protocol | null): V1Service | null {
+function healthCheckOwner(facts: RunFacts, port: number, protocol: Protocol | null): V1Service | null {
   if (protocol !== null && protocol !== 'TCP') return null;
-  return state.services.find((svc) => serviceView(svc, gates).healthCheckNodePort === port) ?? null;
+  return facts.state.services.find((svc) => facts.view(svc).healthCheckNodePort === port) ?? null;
 }
 
 function podByRef(state: ClusterState, ns: string, name: string) {
@@ -105,13 +93,11 @@ function podByRef(state: ClusterState, ns: string, name: string) {
 }
 
 /** Turns TARGET, --from and --node into one packet with an entry node, or says why it cannot. */
-export function resolveTrace(
-  state: ClusterState,
-  gates: FeatureGates,
-  target: TraceTarget,
-  source: TraceSource,
-  opts: { node: string | null; protocol: Protocol | null },
-): ResolvedTrace {
+export function resolveTrace(facts: RunFacts, question: Question, namespace: string): ResolvedTrace {
+  const { state } = facts;
+  const opts = question;
+  const target = question.target.kind === 'service' ? { ...question.target, namespace: question.target.namespace ?? namespace } : question.target;
+  const source = question.source.kind === 'pod' ? { ...question.source, namespace: question.source.namespace ?? namespace } : question.source;
   let service: V1Service | null = null;
   let entry: EntryKind | null = null;
   let dst: string;
@@ -123,10 +109,10 @@ export function resolveTrace(
   if (target.kind === 'service') {
     service = state.services.find((s) => s.metadata?.namespace === target.namespace && s.metadata?.name === target.name) ?? null;
     if (!service) throw new TraceQuestionError('not-found', `service ${target.namespace}/${target.name} not found`);
-    const view = serviceView(service, gates);
+    const view = facts.view(service);
     if (view.notProxiedReason !== null) throw new TraceQuestionError('usage', `${target.namespace}/${target.name}: ${view.notProxiedReason}; there is no kube-proxy path to trace`);
-    const sp = portOfService(view, target.port);
-    if (!sp) throw new TraceQuestionError('usage', `service ${target.namespace}/${target.name} has no port ${target.port ?? ''} (ports: ${view.ports.map((p) => p.name || p.port).join(', ')})`);
+    const sp = portOfService(view, question.port);
+    if (!sp) throw new TraceQuestionError('usage', `service ${target.namespace}/${target.name} has no port ${question.port ?? ''} (ports: ${view.ports.map((p) => p.name || p.port).join(', ')})`);
     const cip = clusterIPOfFamily(view, primaryFamily(view));
     if (!cip) throw new TraceQuestionError('usage', `service ${target.namespace}/${target.name} has no ClusterIP`);
     entry = 'ClusterIP';
@@ -136,7 +122,7 @@ export function resolveTrace(
   } else {
     dst = target.ip;
     port = target.port;
-    const owner = ownerOf(state, gates, target.ip, target.port, opts.protocol);
+    const owner = ownerOf(facts, target.ip, target.port, opts.protocol);
     if (owner) {
       service = owner.svc;
       entry = owner.entry;
@@ -147,7 +133,7 @@ export function resolveTrace(
       // is seen first by that node.
       impliedNode = nodeOfAddress(state, target.ip)?.metadata?.name ?? null;
       if (impliedNode !== null || isLoopback(target.ip)) {
-        healthCheck = healthCheckOwner(state, gates, target.port, opts.protocol);
+        healthCheck = healthCheckOwner(facts, target.port, opts.protocol);
         if (healthCheck) protocol = 'TCP';
       }
     }
@@ -161,7 +147,7 @@ export function resolveTrace(
   let sourceNode: string | null = null;
   switch (source.kind) {
     case 'external': {
-      const ranges = service ? sourceRangesOfFamily(serviceView(service, gates), family) : [];
+      const ranges = service ? sourceRangesOfFamily(facts.view(service), family) : [];
       const point = source.ip ? { ip: source.ip, label: `an external client (${source.ip})` } : externalSource(ranges, family);
       ({ ip: src, label: from } = point);
       origin = 'external';
@@ -252,5 +238,5 @@ export function resolveTrace(
     else throw new TraceQuestionError('usage', `--node is needed: traffic from ${from} to ${dst}:${port} can enter at any of ${all.slice(0, 8).join(', ')}${all.length > 8 ? ', ...' : ''}`);
   }
   if (!state.nodes.some((n) => nameOf(n) === entryNode)) throw new TraceQuestionError('not-found', `node ${entryNode} not found`);
-  return { service, entry, dst, port, protocol, src, origin, entryNode, from, healthCheck };
+  return { packet: { src, dst, port, protocol, entryNode, origin }, service, entry, from, healthCheck };
 }

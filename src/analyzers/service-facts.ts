@@ -5,11 +5,11 @@ import type { EndpointFact, EndpointPlacement } from './findings/index.ts';
 import type { ExplainInput, NodeView } from './inputs.ts';
 import { endpointsForPort, predictHealthCheck, sliceEndpointCopies } from './kube-proxy/index.ts';
 import type { ServiceView } from './kube-proxy/index.ts';
-import type { WalkContext } from './walk-node.ts';
+import type { RunFacts } from './run-facts.ts';
 
 /** Facts about a service shared by explain-svc and trace: node reports and endpoint conditions. */
-export function nodeReport(input: ExplainInput, view: NodeView, ctx: WalkContext): NodeReport {
-  const prediction = predictHealthCheck(input.state, input.service, view.node, ctx.config.gates);
+export function nodeReport(input: ExplainInput, view: NodeView, ctx: RunFacts): NodeReport {
+  const prediction = predictHealthCheck(input.state, input.service, view.node, ctx.config.gates, ctx.view(input.service));
   const hcPort = input.service.spec?.healthCheckNodePort;
   const observed = prediction.status !== null && hcPort ? view.healthz.get(hcPort) : undefined;
   const fromConfig = view.mode === null && ctx.config.modeFromConfig;

@@ -1,13 +1,11 @@
 import type { TraceReport } from '../model/results.ts';
-import { EndpointIndex } from './endpoint-index.ts';
 import { findServiceFindings } from './findings/index.ts';
 import type { NodeView } from './inputs.ts';
-import { findNode, primaryFamily, resolveProxyConfig, serviceSummary, serviceView } from './kube-proxy/index.ts';
-import type { ClusterState } from '../model/cluster.ts';
+import { findNode, primaryFamily, serviceSummary } from './kube-proxy/index.ts';
 import type { ResolvedTrace } from './resolve-trace.ts';
 import { endpointFacts, endpointPlacements, nodeReport } from './service-facts.ts';
 import { driftOf, hostAddressAssumption, modelFamily, walkOnNode } from './walk-node.ts';
-import type { WalkContext } from './walk-node.ts';
+import type { RunFacts } from './run-facts.ts';
 
 /**
  * trace: one packet through the entry node's rules (or kube-proxy's semantics), with findings.
@@ -15,20 +13,12 @@ import type { WalkContext } from './walk-node.ts';
  * so that findings about the service (health checks per node) hold for all of its nodes, not
  * only for the one this packet entered.
  */
-export function tracePacket(state: ClusterState, question: ResolvedTrace, views: readonly NodeView[]): TraceReport {
-  const view = views.find((v) => v.node === question.entryNode);
-  if (!view) throw new Error(`no view for the entry node ${question.entryNode}`);
-  const config = resolveProxyConfig(state.kubeProxyConfig, state.nodes);
-  const ctx: WalkContext = { state, index: new EndpointIndex(state), config };
-  const packet = {
-    src: question.src,
-    dst: question.dst,
-    port: question.port,
-    protocol: question.protocol,
-    entryNode: question.entryNode,
-    origin: question.origin,
-  };
-  const node = findNode(state.nodes, question.entryNode);
+export function tracePacket(ctx: RunFacts, question: ResolvedTrace, views: readonly NodeView[]): TraceReport {
+  const { state, config } = ctx;
+  const { packet } = question;
+  const view = views.find((v) => v.node === packet.entryNode);
+  if (!view) throw new Error(`no view for the entry node ${packet.entryNode}`);
+  const node = findNode(state.nodes, packet.entryNode);
   const walk = walkOnNode(ctx, view, node, question.service, question.entry, packet, question.healthCheck);
   const { service, entry } = question;
   const assumptions = [...config.assumptions];
@@ -43,22 +33,22 @@ export function tracePacket(state: ClusterState, question: ResolvedTrace, views:
     assumptions.push(`findings about ${others.join(', ')} rest on the API objects (basis model): trace reads only the entry node's dataplane`);
   }
   if (service && entry) {
-    const sv = serviceView(service, config.gates);
+    const sv = ctx.view(service);
     const path = {
       entry,
-      node: question.entryNode,
-      address: question.dst,
-      port: question.port,
-      protocol: question.protocol,
+      node: packet.entryNode,
+      address: packet.dst,
+      port: packet.port,
+      protocol: packet.protocol,
       basis: walk.basis,
       from: question.from,
       outcomes: walk.outcomes,
     };
     const drift = driftOf(path, walk);
-    const input = { state, service, nodes: [...views] };
+    const input = { state, service, nodes: [...views], facts: ctx };
     // Paths and load-balancer shares are left out: only the entry node's were walked.
     findings = findServiceFindings({
-      service: serviceSummary(service, config.gates),
+      service: serviceSummary(service, config.gates, sv),
       serviceObject: service,
       nodes: views.map((v) => nodeReport(input, v, ctx)),
       nodeViews: [...views],

@@ -1,21 +1,14 @@
 import type { V1Node, V1Service } from '@kubernetes/client-node';
-import type { ClusterState } from '../model/cluster.ts';
 import type { Outcome } from '../model/outcome.ts';
 import type { Packet } from '../model/packet.ts';
 import type { Basis, EntryKind, PathReport } from '../model/results.ts';
 import type { Drift } from './findings/index.ts';
 import { enrichOutcome, placeOutcome } from './enrich-outcome.ts';
-import type { EndpointIndex } from './endpoint-index.ts';
+import type { RunFacts } from './run-facts.ts';
 import type { NodeView } from './inputs.ts';
 import { healthAnswer, healthCheckOutcome, modelOutcomes } from './kube-proxy/index.ts';
 import type { DataplaneFamily, ProxyConfigView } from './kube-proxy/index.ts';
 import { dataplaneOf } from '../dataplane/registry.ts';
-
-export interface WalkContext {
-  state: ClusterState;
-  index: EndpointIndex;
-  config: ProxyConfigView;
-}
 
 export interface NodeWalk {
   basis: Basis;
@@ -65,7 +58,7 @@ const noRule = (packet: Packet, why: string): Outcome => ({
  * is aimed at (null when the address belongs to none).
  */
 export function walkOnNode(
-  ctx: WalkContext,
+  ctx: RunFacts,
   view: NodeView,
   node: V1Node | null,
   service: V1Service | null,
@@ -76,9 +69,9 @@ export function walkOnNode(
 ): NodeWalk {
   const mode = modelFamily(view, ctx.config);
   const model = (): Outcome[] => {
-    if (healthCheck && (!service || !entry)) return [healthCheckOutcome(ctx.state, healthCheck, packet, mode)];
+    if (healthCheck && (!service || !entry)) return [healthCheckOutcome(ctx.state, healthCheck, packet, mode, ctx.config, ctx.view(healthCheck))];
     if (!service || !entry) return [noRule(packet, `no Service has ${packet.dst}:${packet.port}/${packet.protocol}`)];
-    const outcomes = modelOutcomes({ state: ctx.state, service, entry, packet, mode, hostAddresses: view.hostAddresses ?? null });
+    const outcomes = modelOutcomes({ state: ctx.state, service, entry, packet, mode, hostAddresses: view.hostAddresses ?? null, config: ctx.config, view: ctx.view(service) });
     return outcomes.length ? outcomes.map((o) => placeOutcome(o, packet, ctx.index)) : [noRule(packet, 'kube-proxy programs no rule for this service')];
   };
   if (!view.walker) return { basis: 'model', outcomes: model(), expected: null };
@@ -98,7 +91,7 @@ export function walkOnNode(
       const o = enrichOutcome(w, packet, ctx.index);
       // Let in for the node itself: what the health server there answers.
       const delivered = healthCheck && (o.verdict === 'ACCEPT' || o.verdict === 'NO-MATCH');
-      return delivered ? { ...o, conditions: [...o.conditions, healthAnswer(ctx.state, healthCheck, packet, mode)] } : o;
+      return delivered ? { ...o, conditions: [...o.conditions, healthAnswer(ctx.state, healthCheck, packet, mode, ctx.config, ctx.view(healthCheck))] } : o;
     }),
     expected: model(),
   };

@@ -1,27 +1,14 @@
-import { compareExposure } from '../analyzers/compare-exposure.ts';
-import { compareModes } from '../analyzers/compare-modes.ts';
-import { explainService } from '../analyzers/explain.ts';
-import { withLoadBalancer } from '../analyzers/load-balancer/index.ts';
-import { allNodeNames } from '../analyzers/node-scope.ts';
-import { planNodeReads, readsSummary } from '../analyzers/node-plan.ts';
 import type { NodeAccessFlags } from '../cluster/live/node-access-options.ts';
-import type { V1Service } from '@kubernetes/client-node';
-import { observedShares } from '../analyzers/observed-shares.ts';
-import type { ClusterSource, NodeDump } from '../cluster/source.ts';
-import type { ClusterState } from '../model/cluster.ts';
-import { nodeHealthOf, nodeObservations } from './observations.ts';
-import { NODE_STATE_FILES } from '../cluster/bundle-layout.ts';
-import { notFound } from '../errors.ts';
-import { silentProgress, stderrProgressReady } from '../cluster/live/progress.ts';
-import type { Progress } from '../cluster/live/progress.ts';
-import type { ServiceExplanation } from '../model/results.ts';
+import { stderrProgressReady } from '../cluster/live/progress.ts';
+import type { ServiceRef } from '../model/question.ts';
+import { explainFrom } from '../pipeline/explain-svc.ts';
 import type { GlobalOptions } from './global-options.ts';
-import { nodeViews } from './node-views.ts';
 import { openSource } from './open-source.ts';
 import type { OutputFormat } from './output-format.ts';
 import { printResult } from './print.ts';
 import { parseServiceRef } from './target-syntax.ts';
 
+/** Options: explain-svc's flags as commander parsed them. */
 export interface ExplainFlags extends GlobalOptions, NodeAccessFlags {
   output: OutputFormat;
   allNodes?: boolean;
@@ -29,62 +16,31 @@ export interface ExplainFlags extends GlobalOptions, NodeAccessFlags {
   compareExposure?: boolean;
 }
 
-/** Run: explain-svc with its parsed flags. */
+interface ExplainQuestion {
+  service: ServiceRef;
+  allNodes: boolean;
+  compareModes: boolean;
+  compareExposure: boolean;
+}
+
+/** Complete and Validate: the argument and flags as one question; a bad one is a usage error. */
+export function explainQuestion(raw: string, opts: ExplainFlags): ExplainQuestion {
+  // A bundle's dumps cost nothing to read: use every one it has.
+  return { service: parseServiceRef(raw), allNodes: !!opts.allNodes || !!opts.snapshot, compareModes: !!opts.compareModes, compareExposure: !!opts.compareExposure };
+}
+
+/** Run: the pipeline answers, the result is printed. */
 export async function runExplain(raw: string, opts: ExplainFlags): Promise<void> {
-  const ref = parseServiceRef(raw);
+  const q = explainQuestion(raw, opts);
   const { source, namespace } = await openSource(opts);
   try {
-    // A bundle's dumps cost nothing to read: use every one it has.
-    const result = await explainFrom(source, ref.namespace ?? namespace, ref.name, !!opts.allNodes || !!opts.snapshot, !!opts.compareModes, await stderrProgressReady(opts.verbose), !!opts.compareExposure);
+    const progress = await stderrProgressReady(opts.verbose);
+    const result = await explainFrom(source, q.service.namespace ?? namespace, q.service.name, q.allNodes, { ...q, progress });
     printResult(result, opts.output, opts.color);
   } finally {
     await source.close();
   }
 }
 
-/** Reads what the question needs from `source` and explains the service. */
-export async function explainFrom(
-  source: ClusterSource,
-  namespace: string,
-  name: string,
-  allNodes: boolean,
-  withModes = false,
-  progress: Progress = silentProgress,
-  withExposure = false,
-): Promise<ServiceExplanation> {
-  const state = await source.readState({ kind: 'service', namespace, name });
-  const service = state.services.find((s) => s.metadata?.namespace === namespace && s.metadata?.name === name);
-  if (!service) throw notFound(`service ${namespace}/${name} not found in ${source.description}`);
-  const hc = service.spec?.healthCheckNodePort;
-  const plan = planNodeReads(state, service, allNodes);
-  const dumps = await source.readNodes({
-    nodes: plan.read.map((r) => r.node),
-    healthCheckPorts: hc ? [hc] : [],
-  });
-  const input = { state, service, nodes: nodeViews(allNodeNames(state), dumps, progress) };
-  const explained = withNodeHealth(withObservations(explainService(input), state, service, dumps), state, dumps);
-  const result = { ...withLoadBalancer(explained, state, service), reads: readsSummary(plan, dumps.keys(), source.usage?.() ?? null) };
-  const compared = withModes ? { ...result, modeComparison: compareModes(input, result) } : result;
-  return withExposure ? { ...compared, exposureComparison: compareExposure(input, result) } : compared;
-}
-
-/** Adds observed shares and stale conntrack entries where the nodes read carry conntrack or counters. */
-function withObservations(result: ServiceExplanation, state: ClusterState, service: V1Service, dumps: ReadonlyMap<string, NodeDump>): ServiceExplanation {
-  const slices = state.endpointSlices.filter(
-    (s) => s.metadata?.namespace === service.metadata?.namespace && s.metadata?.labels?.['kubernetes.io/service-name'] === service.metadata?.name,
-  );
-  const obs = observedShares(service, slices, result.paths, nodeObservations(dumps));
-  if (obs.ports.length === 0 && obs.stale.length === 0) return result;
-  return { ...result, observed: { ports: obs.ports, stale: obs.stale }, findings: [...result.findings, ...obs.findings] };
-}
-
-/**
- * The health of each node read whose dump carries node-state files (kube-proxy's metrics and
- * healthz, conntrack), with its findings: are the rules walked current, is the table dropping.
- */
-function withNodeHealth(result: ServiceExplanation, state: ClusterState, dumps: ReadonlyMap<string, NodeDump>): ServiceExplanation {
-  const withState = [...dumps.values()].filter((d) => NODE_STATE_FILES.some((f) => d.files.has(f)));
-  if (withState.length === 0) return result;
-  const nodeHealth = withState.map((d) => nodeHealthOf(d, state, null)).sort((a, b) => a.node.localeCompare(b.node));
-  return { ...result, nodeHealth, findings: [...result.findings, ...nodeHealth.flatMap((n) => n.findings)] };
-}
+/** The pipeline's entry, under the name callers (bench) import from here. */
+export { explainFrom };

@@ -1,18 +1,7 @@
 import { parseIP } from '../net/ip.ts';
 import { usageError } from '../errors.ts';
 import type { Protocol } from '../model/packet.ts';
-
-/** What `trace` was asked to reach. */
-export type TargetSpec =
-  | { kind: 'service'; namespace: string | null; name: string }
-  | { kind: 'address'; ip: string; port: number };
-
-/** Where the packet comes from. */
-export type SourceSpec =
-  | { kind: 'external'; ip: string | null }
-  | { kind: 'pod'; namespace: string | null; name: string }
-  | { kind: 'node'; name: string }
-  | { kind: 'ip'; ip: string };
+import type { ServiceRef, Source, Target } from '../model/question.ts';
 
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
@@ -22,7 +11,7 @@ function checkName(what: string, name: string, raw: string): string {
 }
 
 /** `[NS/]NAME` as explain-svc and capture take it. */
-export function parseServiceRef(raw: string): { namespace: string | null; name: string } {
+export function parseServiceRef(raw: string): ServiceRef {
   const parts = raw.split('/');
   if (parts.length === 1) return { namespace: null, name: checkName('service', parts[0] ?? '', raw) };
   if (parts.length === 2) {
@@ -32,7 +21,7 @@ export function parseServiceRef(raw: string): { namespace: string | null; name: 
 }
 
 /** TARGET: `svc/NS/NAME`, `svc/NAME`, `NS/NAME`, `IP:PORT` or `[IPv6]:PORT`. */
-export function parseTarget(raw: string): TargetSpec {
+export function parseTarget(raw: string): Target {
   const addr = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(raw) ?? /^([0-9.]+):(\d+)$/.exec(raw);
   if (addr) {
     const ip = addr[1] ?? '';
@@ -50,7 +39,7 @@ export function parseTarget(raw: string): TargetSpec {
 }
 
 /** SOURCE: `external`, `external:IP`, `pod/NS/NAME`, `pod/NAME`, `node/NAME` or an IP. */
-export function parseSource(raw: string): SourceSpec {
+export function parseSource(raw: string): Source {
   if (raw === 'external') return { kind: 'external', ip: null };
   if (raw.startsWith('external:')) {
     const ip = raw.slice('external:'.length);

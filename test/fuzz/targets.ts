@@ -13,7 +13,7 @@ import { NODE_FILES } from '../../src/cluster/bundle-layout.ts';
 import { parseHealthzBody, parseProxyModeAnswer } from '../../src/cluster/nodes/node-answers.ts';
 import { SnapshotSource } from '../../src/cluster/nodes/snapshot.ts';
 import type { NodeDump } from '../../src/cluster/source.ts';
-import { explainFrom } from '../../src/commands/explain-svc.ts';
+import { explainFrom } from '../../src/pipeline/explain-svc.ts';
 import fc from 'fast-check';
 import { DumpParseError } from '../../src/dataplane/errors.ts';
 import { iptablesModule } from '../../src/dataplane/iptables/index.ts';

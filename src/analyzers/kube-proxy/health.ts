@@ -6,6 +6,7 @@ import { endpointEvidence, endpointsForPort } from './endpoints.ts';
 import type { ServiceEndpoint } from './endpoints.ts';
 import type { FeatureGates } from './feature-gates.ts';
 import { primaryFamily, serviceView } from './service-view.ts';
+import type { ServiceView } from './service-view.ts';
 
 export interface HealthPrediction extends HealthCheck {
   /** Distinct ready local endpoint IPs: the `localEndpoints` kube-proxy would report. */
@@ -14,8 +15,7 @@ export interface HealthPrediction extends HealthCheck {
 }
 
 /** Endpoints of every port of the service on `nodeName`, in the primary IP family. */
-function localEndpoints(state: ClusterState, svc: V1Service, nodeName: string, gates: FeatureGates): ServiceEndpoint[] {
-  const view = serviceView(svc, gates);
+function localEndpoints(state: ClusterState, svc: V1Service, nodeName: string, view: ServiceView): ServiceEndpoint[] {
   const family = primaryFamily(view);
   return view.ports
     .flatMap((p) => endpointsForPort(state, svc, p, family))
@@ -34,7 +34,7 @@ function distinctByIP(eps: readonly ServiceEndpoint[]): ServiceEndpoint[] {
  * because they are not ready. Dual-stack: the primary family's proxier is counted.
  */
 export function readyLocalEndpoints(state: ClusterState, svc: V1Service, nodeName: string, gates: FeatureGates): number {
-  return readyByIP(localEndpoints(state, svc, nodeName, gates)).length;
+  return readyByIP(localEndpoints(state, svc, nodeName, serviceView(svc, gates))).length;
 }
 
 function readyByIP(local: readonly ServiceEndpoint[]): ServiceEndpoint[] {
@@ -52,10 +52,11 @@ export function predictHealthCheck(
   svc: V1Service,
   nodeName: string,
   gates: FeatureGates,
+  /** The Service's view, when the run has built it already. */
+  view: ServiceView = serviceView(svc, gates),
 ): HealthPrediction {
-  const view = serviceView(svc, gates);
   const id = `${view.namespace}/${view.name}`;
-  const local = localEndpoints(state, svc, nodeName, gates);
+  const local = localEndpoints(state, svc, nodeName, view);
   const ready = readyByIP(local);
   const evidence = ready.map(endpointEvidence);
   if (view.healthCheckNodePort === null) {

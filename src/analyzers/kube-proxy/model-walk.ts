@@ -12,7 +12,9 @@ import { nodePortAddressesFor } from './node-port-addresses.ts';
 import type { DataplaneFamily } from './node-port-addresses.ts';
 import { findNode, nodeLabels, primaryNodeIPs } from './nodes.ts';
 import { resolveProxyConfig } from './proxy-config.ts';
+import type { ProxyConfigView } from './proxy-config.ts';
 import { serviceView, servicePortFlags, sourceRangesOfFamily } from './service-view.ts';
+import type { ServiceView } from './service-view.ts';
 import { matchEntry } from './walk-entry.ts';
 
 export interface ModelWalkInput {
@@ -24,6 +26,9 @@ export interface ModelWalkInput {
   mode: DataplaneFamily;
   /** The node's own addresses (ip-addr.json) when captured; else the Node object's stand in. */
   hostAddresses?: readonly string[] | null;
+  /** kube-proxy's configuration and the Service's view, when the run has built them already. */
+  config?: ProxyConfigView;
+  view?: ServiceView;
 }
 
 /** IPVS schedulers whose split, with every real server at weight 1, is a plain round robin. */
@@ -49,8 +54,8 @@ function discardPlace(mode: DataplaneFamily, entry: EntryKind): string {
  */
 export function modelOutcomes(input: ModelWalkInput): Outcome[] {
   const { state, service, entry, packet, mode } = input;
-  const config = resolveProxyConfig(state.kubeProxyConfig, state.nodes);
-  const view = serviceView(service, config.gates);
+  const config = input.config ?? resolveProxyConfig(state.kubeProxyConfig, state.nodes);
+  const view = input.view ?? serviceView(service, config.gates);
   if (view.notProxiedReason !== null) return [];
 
   const nodeName = packet.entryNode;

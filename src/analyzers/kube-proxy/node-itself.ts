@@ -8,7 +8,9 @@ import { nodePortAddressesFor } from './node-port-addresses.ts';
 import type { DataplaneFamily } from './node-port-addresses.ts';
 import { findNode } from './nodes.ts';
 import { resolveProxyConfig } from './proxy-config.ts';
+import type { ProxyConfigView } from './proxy-config.ts';
 import { serviceView } from './service-view.ts';
+import type { ServiceView } from './service-view.ts';
 
 /**
  * Where each mode's rules let a packet for a health-check node port into the node:
@@ -34,9 +36,14 @@ const ADMISSION: Record<DataplaneFamily, { verdict: 'ACCEPT' | 'NO-MATCH'; how: 
  * node. It listens on every address, or with nodePortAddresses only on the node addresses they
  * select (pkg/proxy/healthcheck/service_health.go); 200/503 as predictHealthCheck counts.
  */
-export function healthAnswer(state: ClusterState, service: V1Service, packet: Packet, mode: DataplaneFamily): string {
-  const config = resolveProxyConfig(state.kubeProxyConfig, state.nodes);
-  const view = serviceView(service, config.gates);
+export function healthAnswer(
+  state: ClusterState,
+  service: V1Service,
+  packet: Packet,
+  mode: DataplaneFamily,
+  config: ProxyConfigView = resolveProxyConfig(state.kubeProxyConfig, state.nodes),
+  view: ServiceView = serviceView(service, config.gates),
+): string {
   const id = `${view.namespace}/${view.name}`;
   const addresses = nodePortAddressesFor(config, mode, findNode(state.nodes, packet.entryNode));
   const selected =
@@ -47,7 +54,7 @@ export function healthAnswer(state: ClusterState, service: V1Service, packet: Pa
   if (!selected) {
     return `kube-proxy's health server for ${id} listens only on the nodePortAddresses, and ${packet.dst} is not one of them: connection refused`;
   }
-  const health = predictHealthCheck(state, service, packet.entryNode, config.gates);
+  const health = predictHealthCheck(state, service, packet.entryNode, config.gates, view);
   return `delivered to kube-proxy's health server for ${id} on ${packet.entryNode}, which answers ${health.status ?? 'nothing'}: ${health.reason}`;
 }
 
@@ -56,7 +63,14 @@ export function healthAnswer(state: ClusterState, service: V1Service, packet: Pa
  * answered from the API objects (basis `model`): whether the rules let it in, and what the
  * health server says there.
  */
-export function healthCheckOutcome(state: ClusterState, service: V1Service, packet: Packet, mode: DataplaneFamily): Outcome {
+export function healthCheckOutcome(
+  state: ClusterState,
+  service: V1Service,
+  packet: Packet,
+  mode: DataplaneFamily,
+  config: ProxyConfigView = resolveProxyConfig(state.kubeProxyConfig, state.nodes),
+  view: ServiceView = serviceView(service, config.gates),
+): Outcome {
   const at = (rule: string): Step => ({ node: packet.entryNode, table: 'model', chain: 'kube-proxy', rule, line: null });
   const id = `${service.metadata?.namespace}/${service.metadata?.name}`;
   const admission = ADMISSION[mode];
@@ -70,7 +84,7 @@ export function healthCheckOutcome(state: ClusterState, service: V1Service, pack
       at(`packet TCP ${packet.src} -> ${packet.dst}:${packet.port} for ${packet.entryNode} itself: health-check node port of ${id}`),
       at(`${mode}: ${admission.how}`),
     ],
-    conditions: [healthAnswer(state, service, packet, mode)],
+    conditions: [healthAnswer(state, service, packet, mode, config, view)],
     dynamic: false,
   };
 }

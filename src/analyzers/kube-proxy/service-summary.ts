@@ -2,14 +2,14 @@ import type { V1Service } from '@kubernetes/client-node';
 import type { ServiceSummary } from '../../model/results.ts';
 import type { FeatureGates } from './feature-gates.ts';
 import { serviceView } from './service-view.ts';
+import type { ServiceView } from './service-view.ts';
 
 /**
  * The `service` block of explain-svc. `loadBalancerIPs` lists every ingress IP of the status,
  * including `ipMode: Proxy` ones that kube-proxy does not program (serviceView tells them apart);
  * `healthCheckNodePort` is the spec value even where kube-proxy serves no health check on it.
  */
-export function serviceSummary(svc: V1Service, gates: FeatureGates): ServiceSummary {
-  const v = serviceView(svc, gates);
+export function serviceSummary(svc: V1Service, gates: FeatureGates, v: ServiceView = serviceView(svc, gates)): ServiceSummary {
   return {
     namespace: v.namespace,
     name: v.name,

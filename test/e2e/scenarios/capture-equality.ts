@@ -11,7 +11,7 @@ import { nodeAccessOf } from '../../../src/cluster/live/node-access-options.ts';
 import { SnapshotSource } from '../../../src/cluster/nodes/snapshot.ts';
 import type { ClusterSource } from '../../../src/cluster/source.ts';
 import { nodesToRead } from '../../../src/commands/capture.ts';
-import { explainFrom } from '../../../src/commands/explain-svc.ts';
+import { explainFrom } from '../../../src/pipeline/explain-svc.ts';
 import type { ServiceExplanation } from '../../../src/model/results.ts';
 import { inScenario } from '../support/scenario.ts';
 import type { Scenario } from '../support/scenario.ts';

@@ -9,7 +9,7 @@ import { probe } from '../../harness/traffic.ts';
 import { LiveSource } from '../../../src/cluster/live/live-source.ts';
 import { nodeAccessOf } from '../../../src/cluster/live/node-access-options.ts';
 import { nodeHealth } from '../../../src/analyzers/node-health.ts';
-import { explainFrom } from '../../../src/commands/explain-svc.ts';
+import { explainFrom } from '../../../src/pipeline/explain-svc.ts';
 import { parseIptablesDump } from '../../../src/dataplane/iptables/parse.ts';
 import { parseConntrack } from '../../../src/dataplane/node-state/conntrack.ts';
 import { readNodeState } from '../../../src/dataplane/node-state/node-state.ts';

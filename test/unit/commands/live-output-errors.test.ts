@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { collectNodeDump, nodeTools } from '../../../src/cluster/nodes/dump-commands.ts';
 import type { CommandResult, Toolbox } from '../../../src/cluster/nodes/dump-commands.ts';
-import { nodeViews } from '../../../src/commands/node-views.ts';
+import { nodeViews } from '../../../src/pipeline/node-views.ts';
 import { ExitCode, NetpathError } from '../../../src/errors.ts';
 
 function rejectsWith(fn: () => unknown, message: string): void {

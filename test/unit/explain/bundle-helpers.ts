@@ -1,7 +1,7 @@
 import { SnapshotSource } from '../../../src/cluster/nodes/snapshot.ts';
-import { explainFrom } from '../../../src/commands/explain-svc.ts';
-import { traceFrom } from '../../../src/commands/trace.ts';
-import type { TraceRequest } from '../../../src/commands/trace.ts';
+import { explainFrom } from '../../../src/pipeline/explain-svc.ts';
+import { traceFrom } from '../../../src/pipeline/trace.ts';
+import type { Question } from '../../../src/model/question.ts';
 import { parseSource, parseTarget } from '../../../src/commands/target-syntax.ts';
 import type { ServiceExplanation, TraceReport } from '../../../src/model/results.ts';
 
@@ -20,7 +20,7 @@ export async function traceBundle(
   dir: string,
   target: string,
   from: string,
-  extra: Partial<Pick<TraceRequest, 'node' | 'port' | 'protocol'>> = {},
+  extra: Partial<Pick<Question, 'node' | 'port' | 'protocol'>> = {},
 ): Promise<TraceReport> {
   const source = await SnapshotSource.open(dir);
   try {

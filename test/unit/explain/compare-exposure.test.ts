@@ -18,7 +18,7 @@ import { toJson } from '../../../src/render/index.ts';
 async function compare(dir: string, ns = 'shop', name = 'web'): Promise<ServiceExplanation> {
   const source = await SnapshotSource.open(dir);
   try {
-    return await explainFrom(source, ns, name, true, false, undefined, true);
+    return await explainFrom(source, ns, name, true, { compareExposure: true });
   } finally {
     await source.close();
   }

@@ -4,13 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SnapshotSource } from '../../../src/cluster/nodes/snapshot.ts';
-import { explainFrom } from '../../../src/commands/explain-svc.ts';
+import { explainFrom } from '../../../src/pipeline/explain-svc.ts';
 import type { PathReport } from '../../../src/model/results.ts';
 
 test('IPVS differs from iptables/nftables only where Local has no local endpoint', async () => {
   const source = await SnapshotSource.open('examples/local-lb');
   try {
-    const r = await explainFrom(source, 'shop', 'web', true, true);
+    const r = await explainFrom(source, 'shop', 'web', true, { compareModes: true });
     const byMode = new Map((r.modeComparison ?? []).map((m) => [m.mode, m]));
     assert.deepEqual([...byMode.keys()], ['iptables', 'nftables', 'ipvs']);
     assert.deepEqual(byMode.get('iptables')?.differences, []);

@@ -16,13 +16,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SnapshotSource } from '../../../src/cluster/nodes/snapshot.ts';
-import { nodeViews } from '../../../src/commands/node-views.ts';
+import { nodeViews } from '../../../src/pipeline/node-views.ts';
 import { resolveTrace } from '../../../src/analyzers/resolve-trace.ts';
-import type { TraceSource } from '../../../src/analyzers/resolve-trace.ts';
-import { EndpointIndex } from '../../../src/analyzers/endpoint-index.ts';
-import { findNode, resolveProxyConfig } from '../../../src/analyzers/kube-proxy/index.ts';
+import { runFacts } from '../../../src/analyzers/run-facts.ts';
+import { findNode } from '../../../src/analyzers/kube-proxy/index.ts';
 import { walkOnNode } from '../../../src/analyzers/walk-node.ts';
-import type { WalkContext } from '../../../src/analyzers/walk-node.ts';
+import type { Source } from '../../../src/model/question.ts';
 import type { Outcome, Verdict } from '../../../src/model/outcome.ts';
 import type { Protocol } from '../../../src/model/packet.ts';
 
@@ -209,10 +208,9 @@ const views = nodeViews(
   await source.readNodes({ nodes: MODES.map((m) => NODE[m].name), healthCheckPorts: [] }),
 );
 await source.close();
-const config = resolveProxyConfig(state.kubeProxyConfig, state.nodes);
-const ctx: WalkContext = { state, index: new EndpointIndex(state), config };
+const ctx = runFacts(state);
 
-function sourceOf(row: Row, mode: Mode): TraceSource {
+function sourceOf(row: Row, mode: Mode): Source {
   if (row.source === 'external') return { kind: 'external', ip: '203.0.113.9' };
   if (row.source === 'node') return { kind: 'node', name: NODE[mode].name };
   return { kind: 'pod', namespace: 'default', name: NODE[mode].pod.split('/')[2]! };
@@ -221,14 +219,14 @@ function sourceOf(row: Row, mode: Mode): TraceSource {
 /** The row's packet through node `mode`'s real rules (dataplane) or kube-proxy's semantics (model). */
 function run(row: Row, mode: Mode, basis: 'dataplane' | 'model'): Outcome[] {
   const dst = row.destination === 'NODE' ? NODE[mode].ip : row.destination;
-  const q = resolveTrace(state, config.gates, { kind: 'address', ip: dst, port: row.port }, sourceOf(row, mode), {
-    node: NODE[mode].name,
-    protocol: row.protocol,
-  });
+  const q = resolveTrace(
+    ctx,
+    { target: { kind: 'address', ip: dst, port: row.port }, source: sourceOf(row, mode), node: NODE[mode].name, protocol: row.protocol, port: null },
+    'default',
+  );
   const view = views.find((v) => v.node === NODE[mode].name)!;
   assert.equal(view.mode, mode);
-  const packet = { src: q.src, dst: q.dst, port: q.port, protocol: q.protocol, entryNode: q.entryNode, origin: q.origin };
-  const walked = walkOnNode(ctx, basis === 'model' ? { ...view, walker: null } : view, findNode(state.nodes, q.entryNode), q.service, q.entry, packet, q.healthCheck);
+  const walked = walkOnNode(ctx, basis === 'model' ? { ...view, walker: null } : view, findNode(state.nodes, q.packet.entryNode), q.service, q.entry, q.packet, q.healthCheck);
   assert.equal(walked.basis, basis);
   return walked.outcomes;
 }

@@ -5,7 +5,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SnapshotSource } from '../../../src/cluster/nodes/snapshot.ts';
-import { explainFrom } from '../../../src/commands/explain-svc.ts';
+import { explainFrom } from '../../../src/pipeline/explain-svc.ts';
 import { DumpParseError } from '../../../src/dataplane/errors.ts';
 import { NetpathError } from '../../../src/errors.ts';
 import { parseIpsetList } from '../../../src/dataplane/ipvs/index.ts';

@@ -11,7 +11,7 @@ import { observedShares, SIGNIFICANCE } from '../../../src/analyzers/observed-sh
 import type { NodeObservation } from '../../../src/analyzers/observed-shares.ts';
 import { NODE_FILES } from '../../../src/cluster/bundle-layout.ts';
 import type { NodeDump } from '../../../src/cluster/source.ts';
-import { nodeObservations } from '../../../src/commands/observations.ts';
+import { nodeObservations } from '../../../src/pipeline/observations.ts';
 import { DumpParseError } from '../../../src/dataplane/errors.ts';
 import { parseIpvsadmConnections, parseIpvsadmStats } from '../../../src/dataplane/ipvs/parse-ipvsadm-listing.ts';
 import type { PathReport } from '../../../src/model/results.ts';
