@@ -32,7 +32,7 @@ export async function runExplain(raw: string, opts: ExplainFlags): Promise<void>
   try {
     // A bundle's dumps cost nothing to read: use every one it has.
     const result = await explainFrom(source, ref.namespace ?? namespace, ref.name, !!opts.allNodes || !!opts.snapshot, !!opts.compareModes, await stderrProgressReady(opts.verbose));
-    printResult(result, opts.output, opts.color);
+    await printResult(result, opts.output, opts.color);
   } finally {
     await source.close();
   }

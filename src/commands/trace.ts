@@ -38,7 +38,7 @@ export async function runTrace(rawTarget: string, opts: TraceFlags): Promise<voi
   if (request.port && request.target.kind === 'address') throw usageError('--port applies to a service TARGET; an IP:PORT target has its port');
   const { source, namespace } = await openSource(opts);
   try {
-    printResult(await traceFrom(source, namespace, request, await stderrProgressReady(opts.verbose)), opts.output, opts.color);
+    await printResult(await traceFrom(source, namespace, request, await stderrProgressReady(opts.verbose)), opts.output, opts.color);
   } finally {
     await source.close();
   }
