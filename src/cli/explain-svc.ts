@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addNodeAccessOptions } from '../cluster/live/node-access-options.ts';
 import { globalsOf } from '../commands/global-options.ts';
-import { outputOption } from '../commands/output-format.ts';
+import { outputOption } from '../render/index.ts';
 import { addExamples } from './examples.ts';
 
 export function register(program: Command): void {

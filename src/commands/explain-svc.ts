@@ -36,7 +36,7 @@ export async function runExplain(raw: string, opts: ExplainFlags): Promise<void>
   try {
     const progress = await stderrProgressReady(opts.verbose);
     const result = await explainFrom(source, q.service.namespace ?? namespace, q.service.name, q.allNodes, { ...q, progress });
-    printResult(result, opts.output, opts.color);
+    await printResult(result, opts.output, opts.color);
   } finally {
     await source.close();
   }

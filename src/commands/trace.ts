@@ -36,7 +36,7 @@ export async function runTrace(rawTarget: string, opts: TraceFlags): Promise<voi
   const question = traceQuestion(rawTarget, opts);
   const { source, namespace } = await openSource(opts);
   try {
-    printResult(await traceFrom(source, namespace, question, await stderrProgressReady(opts.verbose)), opts.output, opts.color);
+    await printResult(await traceFrom(source, namespace, question, await stderrProgressReady(opts.verbose)), opts.output, opts.color);
   } finally {
     await source.close();
   }

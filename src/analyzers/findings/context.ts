@@ -1,5 +1,5 @@
 import type { V1Service } from '@kubernetes/client-node';
-import type { Evidence, Finding } from '../../model/finding.ts';
+import type { Evidence, Finding, Severity } from '../../model/finding.ts';
 import type { Outcome, Step } from '../../model/outcome.ts';
 import type { LoadBalancerShare, NodeReport, PathReport, ServiceSummary } from '../../model/results.ts';
 import type { AddressHome } from '../address-homes.ts';
@@ -54,8 +54,23 @@ export interface FindingContext {
   drifts: Drift[];
 }
 
-/** One check, like a lint rule: it looks at the context and returns zero or more findings. */
-export type FindingRule = (ctx: FindingContext) => Finding[];
+/** What a rule reports, as an ESLint rule's `meta` says it: the one id it emits and where it is documented. */
+export interface FindingRuleMeta {
+  /** The id of every finding it emits; its file is named after it. */
+  id: string;
+  /** The severities it can emit, most severe first (some depend on how much of the service is hit). */
+  severities: readonly Severity[];
+  /** One line: what it reports. */
+  description: string;
+  /** Where a user reads what it means and what to do: docs/findings.md#<id>. */
+  docs: string;
+}
+
+/** One check, like a lint rule: it looks at the context and returns zero or more findings of its id. */
+export interface FindingRule {
+  meta: FindingRuleMeta;
+  check: (ctx: FindingContext) => Finding[];
+}
 
 export const svcName = (s: ServiceSummary) => `${s.namespace}/${s.name}`;
 
@@ -87,3 +102,19 @@ export function stepEvidence(step: Step): Evidence {
 export const decisiveStep = (o: Outcome): Step | undefined => o.steps[o.steps.length - 1];
 
 export const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
+
+/** An endpoint as evidence: its slice, address and the conditions kube-proxy reads. */
+export const endpointEvidence = (s: ServiceSummary, e: EndpointFact): Evidence => ({
+  kind: 'endpointslice',
+  namespace: s.namespace,
+  name: e.slice,
+  endpoint: `${e.ip}:${e.port}`,
+  detail: `${e.pod ?? 'no pod reference'} on ${e.node ?? 'unknown node'}: ready=${e.ready} serving=${e.serving} terminating=${e.terminating}`,
+});
+
+/** The nodes of each kube-proxy mode the views know, in view order. */
+export function nodesByMode(views: readonly NodeView[]): Map<string, string[]> {
+  const modes = new Map<string, string[]>();
+  for (const v of views) if (v.mode) modes.set(v.mode, [...(modes.get(v.mode) ?? []), v.node]);
+  return modes;
+}

@@ -1,39 +1,52 @@
 import type { Finding } from '../../model/finding.ts';
 import type { FindingContext, FindingRule } from './context.ts';
 import { clusterPolicySnat } from './cluster-policy-snat.ts';
-import { dataplaneDrift } from './dataplane-drift.ts';
-import { dataplaneHealth } from './dataplane-health.ts';
+import { dataplaneStale } from './dataplane-stale.ts';
+import { dumpNotUnderstood } from './dump-not-understood.ts';
 import { endpointDuplicated } from './endpoint-duplicated.ts';
 import { endpointNodeMismatch } from './endpoint-node-mismatch.ts';
-import { endpointReadiness } from './endpoint-readiness.ts';
-import { healthObserved } from './health-observed.ts';
+import { endpointsNotReady } from './endpoints-not-ready.ts';
+import { endpointsTerminating } from './endpoints-terminating.ts';
+import { externalnameDnsOnly } from './externalname-dns-only.ts';
+import { headlessNoProxy } from './headless-no-proxy.ts';
+import { healthCheckDiffers } from './health-check-differs.ts';
 import { internalLocalDrop } from './internal-local-drop.ts';
-import { localImbalance } from './local-imbalance.ts';
-import { localPolicyHealth } from './local-policy-health.ts';
+import { localPolicyImbalance } from './local-policy-imbalance.ts';
+import { localPolicyUnhealthyNodes } from './local-policy-unhealthy-nodes.ts';
 import { mergeFindings } from './merge.ts';
+import { mixedProxyModes } from './mixed-proxy-modes.ts';
 import { noEndpoints } from './no-endpoints.ts';
 import { noKubeProxyRules } from './no-kube-proxy-rules.ts';
-import { serviceKind } from './service-kind.ts';
+import { proxyModeMismatch } from './proxy-mode-mismatch.ts';
 import { sessionAffinity } from './session-affinity.ts';
-import { sourceRanges } from './source-ranges.ts';
-import { topology } from './topology.ts';
+import { sourceBlockedByRanges } from './source-blocked-by-ranges.ts';
+import { sourceRangesInEffect } from './source-ranges-in-effect.ts';
+import { topologyAwareRouting } from './topology-aware-routing.ts';
+import { userspaceMode } from './userspace-mode.ts';
 
-const RULES: readonly FindingRule[] = [
-  serviceKind,
+/** Every rule, in the order its findings are listed within one severity. */
+export const FINDING_RULES: readonly FindingRule[] = [
+  externalnameDnsOnly,
+  headlessNoProxy,
   noEndpoints,
-  dataplaneDrift,
-  localPolicyHealth,
-  healthObserved,
+  dataplaneStale,
+  localPolicyUnhealthyNodes,
+  healthCheckDiffers,
   internalLocalDrop,
-  endpointReadiness,
+  endpointsNotReady,
+  endpointsTerminating,
   endpointNodeMismatch,
   endpointDuplicated,
-  localImbalance,
-  sourceRanges,
-  topology,
+  localPolicyImbalance,
+  sourceBlockedByRanges,
+  sourceRangesInEffect,
+  topologyAwareRouting,
   clusterPolicySnat,
   sessionAffinity,
-  dataplaneHealth,
+  proxyModeMismatch,
+  dumpNotUnderstood,
+  mixedProxyModes,
+  userspaceMode,
   noKubeProxyRules,
 ];
 
@@ -41,7 +54,7 @@ const ORDER = { error: 0, warning: 1, info: 2 } as const;
 
 /** All findings for one service, one per cause, most severe first (stable within a severity). */
 export function findServiceFindings(ctx: FindingContext): Finding[] {
-  return mergeFindings(RULES.flatMap((rule) => rule(ctx))).sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+  return mergeFindings(FINDING_RULES.flatMap((rule) => rule.check(ctx))).sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
 }
 
-export type { EndpointFact, EndpointPlacement, Drift, FindingContext } from './context.ts';
+export type { EndpointFact, EndpointPlacement, Drift, FindingContext, FindingRule, FindingRuleMeta } from './context.ts';

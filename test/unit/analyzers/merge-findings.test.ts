@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dataplaneDrift } from '../../../src/analyzers/findings/dataplane-drift.ts';
+import { dataplaneStale } from '../../../src/analyzers/findings/dataplane-stale.ts';
 import type { Drift, FindingContext } from '../../../src/analyzers/findings/context.ts';
 import { mergeFindings } from '../../../src/analyzers/findings/merge.ts';
 import type { Finding } from '../../../src/model/finding.ts';
@@ -36,7 +36,7 @@ const ctx = (drifts: Drift[]) => ({ service, drifts }) as unknown as FindingCont
 
 describe('one finding per cause', () => {
   it('one removed pod seen on five paths of node-b is one dataplane-stale finding with all five as evidence', () => {
-    const findings = dataplaneDrift(ctx(removedPod));
+    const findings = dataplaneStale.check(ctx(removedPod));
     assert.equal(findings.length, 1);
     const [f] = findings as [Finding];
     assert.equal(f.id, 'dataplane-stale');
@@ -59,14 +59,14 @@ describe('one finding per cause', () => {
 
   it('a different cause on another node stays a finding of its own', () => {
     const other = drift(path('ClusterIP', 'node-c', '10.96.0.10', 80, 'a pod on node-c'), [], [WEB3]);
-    const findings = dataplaneDrift(ctx([...removedPod, other]));
+    const findings = dataplaneStale.check(ctx([...removedPod, other]));
     assert.equal(findings.length, 2);
     assert.match(findings[1]!.message, new RegExp(`^shop/web on node-c \\(ClusterIP 10\\.96\\.0\\.10:80\\): .*EndpointSlices list ${WEB3} which the rules do not reach`));
   });
 
   it('the same drift on two nodes is one finding naming both', () => {
     const onC = drift(path('ClusterIP', 'node-c', '10.96.0.10', 80, 'a pod on node-c'), [WEB2], []);
-    const findings = dataplaneDrift(ctx([...removedPod, onC]));
+    const findings = dataplaneStale.check(ctx([...removedPod, onC]));
     assert.equal(findings.length, 1);
     assert.match(findings[0]!.message, /^shop\/web on node-b \(.*\); on node-c \(ClusterIP 10\.96\.0\.10:80\): /);
     assert.match(findings[0]!.remediation, /^Check kube-proxy on node-b, node-c:/);

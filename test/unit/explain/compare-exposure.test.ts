@@ -13,7 +13,7 @@ import { explainFrom } from '../../../src/commands/explain-svc.ts';
 import type { ExposureRow, ExposureWay } from '../../../src/model/exposure.ts';
 import type { ServiceExplanation } from '../../../src/model/results.ts';
 import { renderExplain } from '../../../src/render/text-explain.ts';
-import { toJson } from '../../../src/render/index.ts';
+import { toJson } from '../../../src/render/json.ts';
 
 async function compare(dir: string, ns = 'shop', name = 'web'): Promise<ServiceExplanation> {
   const source = await SnapshotSource.open(dir);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { toJson } from '../../../src/render/index.ts';
+import { toJson } from '../../../src/render/json.ts';
 import { explainBundle, traceBundle } from './bundle-helpers.ts';
 
 /** The few fields these tests read; the schema checks the rest. */

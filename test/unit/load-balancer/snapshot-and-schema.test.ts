@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { SnapshotSource } from '../../../src/cluster/nodes/snapshot.ts';
 import { ExitCode, NetpathError } from '../../../src/errors.ts';
-import { toJson } from '../../../src/render/index.ts';
+import { toJson } from '../../../src/render/json.ts';
 import { explainBundle } from '../explain/bundle-helpers.ts';
 
 async function stateOf(dir: string) {

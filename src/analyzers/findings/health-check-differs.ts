@@ -1,0 +1,26 @@
+import type { FindingRule, FindingRuleMeta } from './context.ts';
+import { svcName } from './context.ts';
+
+const meta: FindingRuleMeta = {
+  id: 'health-check-differs',
+  severities: ['warning'],
+  description: "kube-proxy's observed health-check answer differs from what the EndpointSlices predict.",
+  docs: 'docs/findings.md#health-check-differs',
+};
+
+/** The live health-check answer differs from what the EndpointSlices predict. */
+export const healthCheckDiffers: FindingRule = {
+  meta,
+  check: ({ service, nodes }) =>
+    nodes
+      .filter((n) => n.healthCheck.status !== null && n.healthCheck.observed && n.healthCheck.observed.status !== n.healthCheck.status)
+      .map((n) => ({
+        id: meta.id,
+        severity: 'warning' as const,
+        message: `${svcName(service)} on ${n.name}: kube-proxy answered ${n.healthCheck.observed?.status ?? 'nothing'} on healthCheckNodePort ${service.healthCheckNodePort}, but the EndpointSlices predict ${n.healthCheck.status} (${n.readyLocalEndpoints} ready local endpoints).`,
+        evidence: [
+          { kind: 'healthz' as const, node: n.name, port: service.healthCheckNodePort ?? 0, detail: `observed ${n.healthCheck.observed?.status ?? 'no answer'} (${n.healthCheck.observed?.source ?? ''}), localEndpoints=${n.healthCheck.observed?.localEndpoints ?? 'unknown'}` },
+        ],
+        remediation: `kube-proxy on ${n.name} may be stale or unhealthy (curl 127.0.0.1:10256/healthz on the node), or the node is being drained/deleted; check its logs.`,
+      })),
+};
