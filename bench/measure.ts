@@ -2,6 +2,7 @@
  * One measurement in its own process (run with --expose-gc), so heap and peak RSS belong to it
  * alone. Reads a Job as JSON from argv[2], prints a JobResult as JSON on stdout.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { localAddresses } from '../src/analyzers/walk-node.ts';
@@ -15,7 +16,12 @@ import type { BenchMode, BundleMeta } from './generate/bundle.ts';
 import { sample, summarize } from './sample.ts';
 import type { SampleOptions, Summary } from './sample.ts';
 
-export type JobKind = 'parse' | 'walk' | 'explain' | 'trace';
+/**
+ * parse, walk, explain, trace: netpath's stages (see README). index: read node-0's files from disk,
+ * parse, build the walker and walk one packet (the figure set against the references). split: the
+ * bare read-and-split floor (readFileSync + split('\n')). json: readFileSync + JSON.parse of nft.json.
+ */
+export type JobKind = 'parse' | 'walk' | 'explain' | 'trace' | 'index' | 'split' | 'json';
 
 export interface Job {
   bundle: string;
@@ -70,10 +76,22 @@ async function nodeFiles(job: Job): Promise<Map<string, string>> {
   return files;
 }
 
+/** A pod on node-0 (near the end of its /15 podCIDR, past every generated pod) to the middle ClusterIP. */
+function clusterIPPacket(job: Job): { packet: WalkPacket; host: HostView } {
+  const node0 = job.meta.nodes[0]!;
+  const [a, b] = node0.podCIDR.split('.').map(Number);
+  const { ip, port } = job.meta.picks.clusterIP;
+  return {
+    packet: { src: `${a}.${b! + 1}.255.250`, dst: ip, port, protocol: 'TCP', hook: 'prerouting' },
+    host: { localAddresses: localAddresses({ status: { addresses: [{ type: 'InternalIP', address: node0.ip }] } }) },
+  };
+}
+
 async function run(job: Job): Promise<JobResult> {
   const ops = MODE_OPS[job.mode];
   const { picks } = job.meta;
   const files = job.kind === 'parse' || job.kind === 'walk' ? await nodeFiles(job) : null;
+  const node0Dir = join(job.bundle, 'nodes', job.meta.nodes[0]!.name);
   gc!();
   const { heapUsed: baseline, rss: startRss } = process.memoryUsage();
   let peakHeap = baseline;
@@ -92,12 +110,10 @@ async function run(job: Job): Promise<JobResult> {
     const built = await sample(() => ops.build(parsed), job.sampling, track);
     timings.build = summarize(built.ms, 'ms');
     const walker = built.last;
-    const node0 = job.meta.nodes[0]!;
-    const host: HostView = { localAddresses: localAddresses({ status: { addresses: [{ type: 'InternalIP', address: node0.ip }] } }) };
-    // A pod on node-0 (its pod CIDR) to the ClusterIP; an outside client to node-0's NodePort.
-    const podIP = node0.podCIDR.replace(/\.0\.0\/16$/, '.255.250');
+    // A pod on node-0 to the ClusterIP; an outside client to node-0's NodePort.
+    const { packet, host } = clusterIPPacket(job);
     const packets: Record<string, WalkPacket> = {
-      walkClusterIP: { src: podIP, dst: picks.clusterIP.ip, port: picks.clusterIP.port, protocol: 'TCP', hook: 'prerouting' },
+      walkClusterIP: packet,
       walkNodePort: { src: EXTERNAL_CLIENT, dst: picks.nodePort.ip, port: picks.nodePort.port, protocol: 'TCP', hook: 'prerouting' },
     };
     for (const [name, packet] of Object.entries(packets)) {
@@ -106,6 +122,23 @@ async function run(job: Job): Promise<JobResult> {
       outcomes[name] = describe(r.last);
     }
     held = walker;
+  } else if (job.kind === 'index') {
+    const { packet, host } = clusterIPPacket(job);
+    const r = await sample(() => {
+      const read = new Map(ops.files.map((f) => [f, readFileSync(join(node0Dir, f), 'utf8')]));
+      return ops.build(ops.parse(read)).walk(packet, host);
+    }, job.sampling, track);
+    timings.index = summarize(r.ms, 'ms');
+    outcomes.index = describe(r.last);
+    held = r.last;
+  } else if (job.kind === 'split') {
+    const r = await sample(() => ops.files.map((f) => readFileSync(join(node0Dir, f), 'utf8').split('\n')), job.sampling, track);
+    timings.split = summarize(r.ms, 'ms');
+    held = r.last;
+  } else if (job.kind === 'json') {
+    const r = await sample(() => JSON.parse(readFileSync(join(node0Dir, 'nft.json'), 'utf8')) as unknown, job.sampling, track);
+    timings.json = summarize(r.ms, 'ms');
+    held = r.last;
   } else if (job.kind === 'explain') {
     const { namespace, name } = picks.explain;
     const r = await sample(async () => {

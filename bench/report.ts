@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import type { JobResult } from './measure.ts';
 import type { BundleMeta } from './generate/bundle.ts';
+import type { ReferenceResult } from './references.ts';
 import type { Summary } from './sample.ts';
 
 export interface CaseResult {
@@ -9,6 +10,7 @@ export interface CaseResult {
   mode: string;
   meta: BundleMeta;
   jobs: Record<string, JobResult>;
+  references: ReferenceResult[];
 }
 
 const num = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));

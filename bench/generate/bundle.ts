@@ -4,7 +4,7 @@
  * the real tools. Bundles live in a cache directory and are reused; a bundle appears there only
  * once complete (written aside, then renamed).
  */
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -26,14 +26,18 @@ export interface SizeSpec {
   endpointsPerService: number;
 }
 
-export const SIZES: readonly SizeSpec[] = [
-  { name: 'small', services: 100, endpointsPerService: 3 },
-  { name: 'medium', services: 1000, endpointsPerService: 3 },
-  { name: 'large', services: 5000, endpointsPerService: 3 },
-];
+/** Named by their service count; 10 endpoints each (10,000 services: 100,000 endpoints). */
+export const SIZES: readonly SizeSpec[] = [100, 1000, 5000, 10000, 20000].map((n) => ({ name: String(n), services: n, endpointsPerService: 10 }));
+
+/**
+ * Up to this many services every node's dump goes through the kernel. Above it only node-0's does
+ * and the other nodes' directories hardlink node-0's files: loading 430k rules takes about a
+ * minute per node here, and parsing cost does not depend on whose endpoints are local.
+ */
+const PER_NODE_DUMPS_UP_TO = 1000;
 
 /** Bump when the generated content changes, so stale cached bundles are not reused. */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
 
 export interface ServicePick {
   namespace: string;
@@ -50,6 +54,8 @@ export interface BundleMeta {
   endpoints: number;
   nodes: { name: string; ip: string; podCIDR: string }[];
   largeClusterMode: boolean;
+  /** Nodes whose directory hardlinks node-0's dump files instead of their own (see PER_NODE_DUMPS_UP_TO). */
+  sharedDumpNodes: string[];
   /** Walk targets on node-0 and the service explain-svc is run for. */
   picks: { clusterIP: ServicePick; nodePort: ServicePick; explain: ServicePick };
   /** Per file of node-0: size and line count (iptables-save: `-A` rules counted too). */
@@ -88,13 +94,22 @@ export async function ensureBundle(size: SizeSpec, mode: BenchMode, log: (msg: s
     for (const [file, doc] of Object.entries(apiObjects(spec, mode))) {
       await writeFile(join(bundle, 'cluster', file), JSON.stringify(doc, null, 2));
     }
+    const sharedDumpNodes: string[] = [];
+    const node0Dir = join(bundle, 'nodes', spec.nodes[0]!.name);
     for (const node of spec.nodes) {
-      log(`generating ${size.name}/${mode}: ${node.name} (load into a network namespace, dump back)`);
-      const files = await dumpNode(spec, node, mode);
       const dir = join(bundle, 'nodes', node.name);
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, 'proxy-mode'), `${mode}\n`);
+      if (node !== spec.nodes[0] && size.services > PER_NODE_DUMPS_UP_TO) {
+        for (const file of modeFiles(mode)) await link(join(node0Dir, file), join(dir, file));
+        sharedDumpNodes.push(node.name);
+        continue;
+      }
+      log(`generating ${size.name}/${mode}: ${node.name} (load into a network namespace, dump back)`);
+      const { files, reference } = await dumpNode(spec, node, mode);
       for (const [file, text] of Object.entries(files)) await writeFile(join(dir, file), text);
+      // nft's text form, for the `nft -c -f` reference; kept beside the bundle, not in it.
+      if (reference && node === spec.nodes[0]) await writeFile(join(partial, NFT_TEXT), reference);
     }
     const meta: BundleMeta = {
       size: size.name,
@@ -103,6 +118,7 @@ export async function ensureBundle(size: SizeSpec, mode: BenchMode, log: (msg: s
       endpoints: spec.services.reduce((n, s) => n + s.endpoints.length, 0),
       nodes: spec.nodes.map((n) => ({ ...n })),
       largeClusterMode: spec.largeClusterMode,
+      sharedDumpNodes,
       picks: picks(spec),
       dumps: await dumpStats(join(bundle, 'nodes', spec.nodes[0]!.name), mode),
       tools: await toolVersions(mode),
@@ -137,24 +153,34 @@ async function removeAbandoned(home: string): Promise<void> {
   }
 }
 
-async function dumpNode(spec: ClusterSpec, node: BenchNode, mode: BenchMode): Promise<Record<string, string>> {
-  return withNetns(async (ns): Promise<Record<string, string>> => {
+/** `nft list ruleset` of node-0 in nftables bundles, beside `bundle/` in the cache. */
+export const NFT_TEXT = 'nft-ruleset.txt';
+
+/** The node files each mode reads (the parse and reference cases read node-0's). */
+export const modeFiles = (mode: BenchMode): string[] =>
+  mode === 'iptables' ? ['iptables-save.txt'] : mode === 'nftables' ? ['nft.json'] : ['ipvsadm.txt', 'ipset.txt', 'iptables-save.txt'];
+
+async function dumpNode(spec: ClusterSpec, node: BenchNode, mode: BenchMode): Promise<{ files: Record<string, string>; reference: string | null }> {
+  return withNetns(async (ns): Promise<{ files: Record<string, string>; reference: string | null }> => {
     if (mode === 'iptables') {
-      await ns.run(['iptables-restore'], IPTABLES_NODE_SETUP);
-      await ns.run(['iptables-restore', '--noflush'], iptablesRestoreInput(spec, node));
-      return { 'iptables-save.txt': await ns.run(['iptables-save']) };
+      await ns.run(['iptables-legacy-restore'], IPTABLES_NODE_SETUP);
+      await ns.run(['iptables-legacy-restore', '--noflush'], iptablesRestoreInput(spec, node));
+      return { files: { 'iptables-save.txt': await ns.run(['iptables-legacy-save']) }, reference: null };
     }
     if (mode === 'nftables') {
       await ns.run(['nft', '-f', '-'], nftInput(spec, node));
-      return { 'nft.json': await ns.run(['nft', '-j', 'list', 'ruleset']) };
+      return { files: { 'nft.json': await ns.run(['nft', '-j', 'list', 'ruleset']) }, reference: await ns.run(['nft', 'list', 'ruleset']) };
     }
     const input = ipvsNodeInput(spec, node);
     await ns.run(['ipset', 'restore'], input.ipsets);
     await ns.run(['iptables-restore'], input.iptables);
     return {
-      'ipvsadm.txt': input.ipvsadm,
-      'ipset.txt': await ns.run(['ipset', 'list']),
-      'iptables-save.txt': await ns.run(['iptables-save']),
+      files: {
+        'ipvsadm.txt': input.ipvsadm,
+        'ipset.txt': await ns.run(['ipset', 'list']),
+        'iptables-save.txt': await ns.run(['iptables-save']),
+      },
+      reference: null,
     };
   });
 }
@@ -173,9 +199,8 @@ function picks(spec: ClusterSpec): BundleMeta['picks'] {
 }
 
 async function dumpStats(dir: string, mode: BenchMode): Promise<BundleMeta['dumps']> {
-  const files = mode === 'iptables' ? ['iptables-save.txt'] : mode === 'nftables' ? ['nft.json'] : ['ipvsadm.txt', 'ipset.txt', 'iptables-save.txt'];
   return Promise.all(
-    files.map(async (file) => {
+    modeFiles(mode).map(async (file) => {
       const text = await readFile(join(dir, file), 'utf8');
       const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
       const rules = file === 'iptables-save.txt' ? text.split('\n').filter((l) => l.startsWith('-A ')).length : null;

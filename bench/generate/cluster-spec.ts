@@ -59,7 +59,8 @@ export interface ClusterSpec {
 export const NODES: readonly BenchNode[] = [0, 1, 2].map((n) => ({
   name: `node-${n}`,
   ip: `192.168.10.${10 + n}`,
-  podCIDR: `10.${200 + n}.0.0/16`,
+  // A /15 per node: 20,000 services x 10 endpoints put about 70,000 pods on a node.
+  podCIDR: `10.${200 + 2 * n}.0.0/15`,
 }));
 
 const KIND_BY_SLOT: readonly ServiceKind[] = [
@@ -72,8 +73,12 @@ const KIND_BY_SLOT: readonly ServiceKind[] = [
 
 const ENDPOINT_PORT = 8080;
 const SERVICE_PORT = 80;
+/**
+ * A widened --service-node-port-range: 40% of the services are external (a NodePort each, a
+ * health-check port for the Local ones), 8,000 + 3,000 ports at 20,000 services, beyond the default 30000-32767.
+ */
 const NODE_PORT_MIN = 30000;
-const NODE_PORT_MAX = 32767;
+const NODE_PORT_MAX = 65535;
 
 /** mulberry32: a small seeded PRNG, so the same size always yields the same cluster. */
 function prng(seed: number): () => number {
@@ -108,7 +113,7 @@ export function clusterSpec(serviceCount: number, endpointsPerService: number): 
       // Half of the Local services have no endpoint on node-0: external traffic there is dropped.
       const node = kind === 'lb-local' && i % 2 === 1 ? 1 + (j % 2) : (i + j) % NODES.length;
       const k = podCounter[node]!++;
-      const ip = `10.${200 + node}.${k >> 8}.${k & 255}`;
+      const ip = `10.${200 + 2 * node + (k >> 16)}.${(k >> 8) & 255}.${k & 255}`;
       endpoints.push({ ip, port: ENDPOINT_PORT, node: NODES[node]!.name, pod: `${name}-${j}` });
     }
     endpoints.sort((a, b) => (`${a.ip}:${a.port}` < `${b.ip}:${b.port}` ? -1 : 1));
@@ -141,7 +146,7 @@ export function clusterSpec(serviceCount: number, endpointsPerService: number): 
     services,
     order,
     nodes: [...NODES],
-    clusterCIDR: '10.200.0.0/14',
+    clusterCIDR: '10.200.0.0/13',
     serviceCIDR: '10.96.0.0/12',
     largeClusterMode: totalEndpoints > 1000,
   };

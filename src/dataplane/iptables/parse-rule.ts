@@ -48,7 +48,7 @@ const known = (s: string): string => NAMES.get(s) ?? s;
 
 /** Parses one rule line. Throws DumpParseError with the file and line on malformed text. */
 export function parseRuleLine(text: string, where: RuleWhere): Rule {
-  return readRuleLine(text, where).rule;
+  return readRuleLine(text, where, false).rule;
 }
 
 /** A rule with its words and their parts in written order: what formatRule rebuilds the line from. */
@@ -59,21 +59,25 @@ export interface ReadRule {
   trailing: string;
 }
 
-/** parseRuleLine, keeping what only the formatter needs; rules do not keep it (it is most of their size). */
-export function readRuleLine(text: string, where: RuleWhere): ReadRule {
+/**
+ * parseRuleLine, keeping what only the formatter needs; rules do not keep it (it is most of their size).
+ * Without `layout` (parsing a whole dump) the words' spacing and the parts are not built at all:
+ * nothing reads them there, and they were several objects per word of a 400,000-rule dump.
+ */
+export function readRuleLine(text: string, where: RuleWhere, layout = true): ReadRule {
   const fail = (message: string): never => {
     throw new DumpParseError(where.file, where.line, message);
   };
   let tokens: Token[];
   let trailing: string;
   try {
-    ({ tokens, trailing } = tokenize(text));
+    ({ tokens, trailing } = tokenize(text, layout));
   } catch (e) {
     if (e instanceof UnterminatedQuoteError) fail(`${e.message}; the rule is cut off or badly quoted`);
     throw e;
   }
 
-  const parts: RulePart[] = [];
+  const parts: RulePart[] | null = layout ? [] : null;
   const params: Partial<Record<ParamName, Negatable<string>>> = {};
   const matches: Match[] = [];
   let counters: Counters | null = null;
@@ -95,7 +99,7 @@ export function readRuleLine(text: string, where: RuleWhere): ReadRule {
   const counted = first && !first.quoted ? COUNTERS.exec(first.value) : null;
   if (counted) {
     counters = { packets: BigInt(counted[1]!), bytes: BigInt(counted[2]!) };
-    parts.push({ kind: 'counters', counters });
+    parts?.push({ kind: 'counters', counters });
     i++;
   }
   const append = peek();
@@ -104,7 +108,7 @@ export function readRuleLine(text: string, where: RuleWhere): ReadRule {
   }
   i++;
   const chain = value(append!.value).value;
-  parts.push({ kind: 'append', flag: append!.value, chain });
+  parts?.push({ kind: 'append', flag: append!.value, chain });
 
   const ownerOf = (name: string): Match | Target => {
     if (target && TARGETS[target.name]?.[name] !== undefined) return target;
@@ -142,30 +146,30 @@ export function readRuleLine(text: string, where: RuleWhere): ReadRule {
       if (params[param]) fail(`${flag} is given twice`);
       const v = value(flag);
       params[param] = { value: param === 'protocol' ? known(v.value) : v.value, negated };
-      parts.push({ kind: 'param', flag, param, negated, value: { value: v.value, quoted: v.quoted } });
+      parts?.push({ kind: 'param', flag, param, negated, value: { value: v.value, quoted: v.quoted } });
     } else if (FRAGMENT.includes(flag)) {
       fragment = { value: true, negated };
-      parts.push({ kind: 'fragment', flag, negated });
+      parts?.push({ kind: 'fragment', flag, negated });
     } else if (MODULE.includes(flag)) {
       if (negated) fail(`"!" cannot negate ${flag}; put it before the match option instead`);
       const name = known(value(flag).value);
       current = { module: name, implicit: false, options: [], known: MATCHES[name] !== undefined };
       matches.push(current);
-      parts.push({ kind: 'module', flag, name });
+      parts?.push({ kind: 'module', flag, name });
     } else if (JUMP.includes(flag) || GOTO.includes(flag)) {
       if (negated) fail(`"!" cannot negate ${flag}`);
       if (target) fail(`the rule has two targets (${target.goto ? '-g' : '-j'} ${target.name} and ${flag})`);
       const name = known(value(flag).value);
       const kind = VERDICTS.includes(name) ? 'verdict' : TARGETS[name] ? 'extension' : 'chain';
       target = { goto: GOTO.includes(flag), name, kind, options: [] };
-      parts.push({ kind: 'target', flag, name });
+      parts?.push({ kind: 'target', flag, name });
     } else if (SET_COUNTERS.includes(flag)) {
       const p = value(flag);
       const b = value(flag);
       if (!NUMBER.test(p.value) || !NUMBER.test(b.value)) fail(`${flag} needs two numbers (packets bytes)`);
       const inline = { packets: BigInt(p.value), bytes: BigInt(b.value) };
       counters = inline;
-      parts.push({ kind: 'inline-counters', flag, counters: inline });
+      parts?.push({ kind: 'inline-counters', flag, counters: inline });
     } else if (flag.startsWith('--')) {
       const owner = ownerOf(flag);
       const schema = 'goto' in owner ? TARGETS[owner.name] : MATCHES[owner.module];
@@ -182,7 +186,7 @@ export function readRuleLine(text: string, where: RuleWhere): ReadRule {
         if ('goto' in owner) owner.kind = 'unknown';
         else owner.known = false;
       }
-      parts.push({ kind: 'option', option });
+      parts?.push({ kind: 'option', option });
     } else {
       fail(`unknown flag ${flag}`);
     }
@@ -205,7 +209,7 @@ export function readRuleLine(text: string, where: RuleWhere): ReadRule {
     matches: fit(matches),
     target,
   };
-  return { rule, parts, tokens, trailing };
+  return { rule, parts: parts ?? [], tokens, trailing };
 }
 
 /**

@@ -204,7 +204,9 @@ function classifyTargets(tables: TableBlock[], format: 'save' | 'restore'): void
 
 function unknownExtensions(tables: TableBlock[]): DumpNotice[] {
   const notices: DumpNotice[] = [];
-  const rules: Rule[] = tables.flatMap((t) => t.chains.flatMap((c) => c.rules));
+  // Only the few rules with something unknown are sorted into line order, not every rule of the dump.
+  const flagged = (rule: Rule) => rule.target?.kind === 'unknown' || rule.matches.some((m) => !m.known);
+  const rules: Rule[] = tables.flatMap((t) => t.chains.flatMap((c) => c.rules.filter(flagged)));
   for (const rule of rules.sort((a, b) => a.line - b.line)) {
     for (const m of rule.matches.filter((x) => !x.known)) {
       notices.push({

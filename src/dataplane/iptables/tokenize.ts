@@ -28,9 +28,10 @@ const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t';
 
 /**
  * Inside quotes a backslash takes the next character literally; outside quotes it is an
- * ordinary character. A closing quote ends the word.
+ * ordinary character. A closing quote ends the word. Without `layout`, `raw` and `gap` are left
+ * empty (only the formatter reads them; slicing them was two strings per word of a whole dump).
  */
-export function tokenize(line: string): Tokenized {
+export function tokenize(line: string, layout = true): Tokenized {
   const tokens: Token[] = [];
   let i = 0;
   while (true) {
@@ -60,7 +61,7 @@ export function tokenize(line: string): Tokenized {
       value += line.slice(run, i);
       i++;
     }
-    tokens.push({ value, quoted, raw: line.slice(start, i), gap: line.slice(gapStart, start) });
+    tokens.push(layout ? { value, quoted, raw: line.slice(start, i), gap: line.slice(gapStart, start) } : { value, quoted, raw: '', gap: '' });
   }
 }
 
