@@ -272,7 +272,9 @@ function nodesSection(result: ServiceExplanation, ctx: TextContext): string[] {
 }
 
 function sharesSection(result: ServiceExplanation, ctx: TextContext): string[] {
-  if (result.loadBalancerShares.length === 0) return [];
+  // A LoadBalancer Service's shares come from the load balancer actually detected (its hop section);
+  // the even-spread table stays for NodePort Services only, where no load balancer is known.
+  if (result.loadBalancerShares.length === 0 || result.loadBalancer) return [];
   const { style } = ctx;
   const body = inner(ctx, 2);
   const head = ['POD', 'ADDRESS', 'NODE', 'SHARE'];

@@ -31,3 +31,11 @@ test('ip targets: no node table, pods 1/3 each, the probe on the pod port', asyn
   assert.ok(!s.some((l) => l.startsWith('NODE LB SHARE')));
   assert.ok(s.includes('web-b1 10.244.2.10:8080 node-b 33.3% (1/3)'));
 });
+
+test('a detected load balancer replaces the even-spread share table: one set of shares, the hop section\'s', async () => {
+  // MetalLB L2 sends everything to node-a (1/2, 1/2, 0 per pod), where the even spread over
+  // nodes passing the health check would print other numbers: the text must not show both.
+  const text = renderExplain(await explainBundle('test/fixtures/lb-metallb-l2', 'shop', 'web'), { format: 'text', color: false, width: 100 });
+  assert.ok(text.includes('Load balancer hop'));
+  assert.ok(!text.includes('Load balancer shares'));
+});
