@@ -4,6 +4,7 @@ import type { KubeObject } from '../model/cluster.ts';
 import type { BundleContents } from './bundle-writer.ts';
 import type { NodeDump } from './source.ts';
 import { NODE_FILES } from './bundle-layout.ts';
+import { redactAnnotations } from './redact-annotations.ts';
 
 /** What a redacted comment becomes. */
 export const REDACTED = 'redacted';
@@ -20,14 +21,16 @@ export function isReservedLabel(key: string): boolean {
   return /(^|\.)(kubernetes\.io|k8s\.io)$/.test(prefix);
 }
 
-/** metadata without annotations, managed fields, owners, or non-reserved labels. */
+/** metadata without managed fields, owners, non-reserved labels, or annotations other than the load balancer's (redactAnnotations). */
 function meta(m: V1ObjectMeta | undefined, name?: string): V1ObjectMeta {
   const labels = Object.fromEntries(Object.entries(m?.labels ?? {}).filter(([k]) => isReservedLabel(k)));
+  const annotations = redactAnnotations(m?.annotations, REDACTED);
   return {
     ...(name ?? m?.name ? { name: name ?? m?.name } : {}),
     ...(m?.namespace ? { namespace: m.namespace } : {}),
     ...(m?.creationTimestamp ? { creationTimestamp: m.creationTimestamp } : {}),
     ...(Object.keys(labels).length ? { labels } : {}),
+    ...(annotations ? { annotations } : {}),
   };
 }
 
@@ -72,8 +75,10 @@ export function redactNftComments(json: string): string {
  * `capture --redact`: the bundle without what a ticket's readers need not see, and with every
  * answer netpath gives unchanged (pod IPs, node addresses, service names and rules stay: they are
  * the answer). Precisely:
- * - every object: annotations, managedFields and ownerReferences removed; labels kept only under
- *   the reserved prefixes (isReservedLabel); uid and resourceVersion removed;
+ * - every object: managedFields and ownerReferences removed; annotations removed except those that
+ *   decide the load balancer in front (redactAnnotations: a few with their values, the providers'
+ *   prefixes as keys only); labels kept only under the reserved prefixes (isReservedLabel); uid
+ *   and resourceVersion removed;
  * - pods: names replaced by podPseudonym (also in EndpointSlice targetRefs); only nodeName,
  *   hostNetwork, phase and pod/host IPs kept (no containers, images, env, volumes, commands);
  * - nodes: status.images and status.nodeInfo removed;

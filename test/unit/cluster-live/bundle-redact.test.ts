@@ -9,6 +9,7 @@ import { isReservedLabel, podPseudonym, redactBundle, redactIptablesComments, re
 import { writeBundle } from '../../../src/cluster/bundle-writer.ts';
 import { SnapshotSource } from '../../../src/cluster/nodes/snapshot.ts';
 import { nodesToRead } from '../../../src/commands/capture.ts';
+import { explainBundle } from '../explain/bundle-helpers.ts';
 
 const EXAMPLE = new URL('../../../examples/real-local-lb/', import.meta.url).pathname;
 const KEY = Buffer.alloc(32, 7);
@@ -127,4 +128,40 @@ test('capture --redact leaves out the conntrack table (client addresses of every
   const redacted = redactBundle({ state, kubeProxyConfigMap: null, dumps }, KEY).dumps.get('node-a')!;
   assert.equal(redacted.files.has('conntrack.txt'), false);
   for (const kept of ['conntrack-stats.txt', 'conntrack-count', 'kube-proxy-metrics.txt', 'iptables-save.txt']) assert.ok(redacted.files.has(kept), kept);
+});
+
+test('capture --redact keeps what decides the load balancer in front, and drops the rest of the annotations', async () => {
+  const dir = new URL('../../fixtures/lb-aws-lbc-ip/', import.meta.url).pathname;
+  const snap = await SnapshotSource.open(dir);
+  const state = await snap.readState();
+  await snap.close();
+  const svc = state.services.find((s) => s.metadata?.name === 'web')!;
+  const ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/abcd';
+  svc.metadata!.annotations = { ...svc.metadata!.annotations, 'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': ARN, 'example.com/owner': 'alice' };
+  const out = mkdtempSync(join(tmpdir(), 'netpath-redact-test-'));
+  try {
+    const bundle = join(out, 'bundle');
+    await writeBundle(bundle, redactBundle({ state, kubeProxyConfigMap: null, dumps: new Map() }, KEY));
+    const services = readFileSync(join(bundle, 'cluster/services.json'), 'utf8');
+    assert.ok(!services.includes(ARN), 'the certificate ARN names the account');
+    assert.ok(!services.includes('alice'), 'other annotations are the owner\'s');
+    const kept = (JSON.parse(services) as { items: { metadata: { name: string; annotations?: Record<string, string> } }[] }).items.find((s) => s.metadata.name === 'web')!.metadata.annotations;
+    // The AWS Load Balancer Controller's type and target type decide "ip targets, kube-proxy not on
+    // the path"; the certificate's key stays as a key only (it names the implementation).
+    assert.deepEqual(kept, {
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'redacted',
+      'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': 'redacted',
+    });
+    const [before, after] = [await explainBundle(dir, 'shop', 'web'), await explainBundle(bundle, 'shop', 'web')];
+    assert.equal(after.loadBalancer?.implementation, 'aws-load-balancer-controller');
+    assert.equal(after.loadBalancer?.targetType, 'ip');
+    // 1/3 per ready pod, as before redaction (pod names become pseudonyms; addresses stay).
+    const byIP = (r: typeof before) => r.loadBalancer?.shares.map((s) => [s.endpoint.ip, s.share]);
+    assert.deepEqual(byIP(after), byIP(before));
+    assert.deepEqual(byIP(after)?.map(([, share]) => share), [1 / 3, 1 / 3, 1 / 3]);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
