@@ -1,6 +1,5 @@
 /** Runs one chain of one table for a packet branch: jumps, gotos, RETURN and probability splits. */
 import { WalkBudget } from '../walk-budget.ts';
-import { sameKey } from './chain-index.ts';
 import type { Chain } from './model.ts';
 import { evaluateRule } from './matches.ts';
 import type { ChainBranch, ChainContext, WalkState } from './state.ts';
@@ -75,16 +74,12 @@ function merge<T extends WalkState>(states: T[], extraKey: (s: T) => string): T[
 function runRules(ctx: ChainContext, run: Run, table: string, chain: Chain, start: WalkState, path: string[]): Exit[] {
   const out: Exit[] = [];
   let pending = [start];
-  // The rules the start packet can match (chain-index.ts); a branch whose destination or port
-  // changed on the way visits every rule from there on.
+  // The rules the start packet can match (chain-index.ts). They serve every branch of this
+  // chain: only DNAT rewrites a destination or port, and DNAT ends the chain (targets.ts).
   const positions = ctx.ruleset.index?.(chain).positions(start.packet) ?? null;
-  let p = 0;
-  const following = (i: number): number => {
-    if (!positions || pending.some((s) => !sameKey(s.packet, start.packet))) return i + 1;
-    while (p < positions.length && positions[p]! <= i) p++;
-    return positions[p] ?? chain.rules.length;
-  };
-  for (let i = following(-1); i < chain.rules.length && pending.length; i = following(i)) {
+  const count = positions ? positions.length : chain.rules.length;
+  for (let k = 0; k < count && pending.length; k++) {
+    const i = positions ? positions[k]! : k;
     const rule = chain.rules[i]!;
     const next: WalkState[] = [];
     for (const state of pending) {

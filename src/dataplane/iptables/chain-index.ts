@@ -89,5 +89,3 @@ export class ChainIndex {
   }
 }
 
-/** Packets that the same positions serve: the index reads only these fields. */
-export const sameKey = (a: PacketState, b: PacketState): boolean => a === b || (a.dst === b.dst && a.port === b.port && a.protocol === b.protocol);
