@@ -74,7 +74,12 @@ function merge<T extends WalkState>(states: T[], extraKey: (s: T) => string): T[
 function runRules(ctx: ChainContext, run: Run, table: string, chain: Chain, start: WalkState, path: string[]): Exit[] {
   const out: Exit[] = [];
   let pending = [start];
-  for (let i = 0; i < chain.rules.length && pending.length; i++) {
+  // The rules the start packet can match (chain-index.ts). They serve every branch of this
+  // chain: only DNAT rewrites a destination or port, and DNAT ends the chain (targets.ts).
+  const positions = ctx.ruleset.index?.(chain).positions(start.packet) ?? null;
+  const count = positions ? positions.length : chain.rules.length;
+  for (let k = 0; k < count && pending.length; k++) {
+    const i = positions ? positions[k]! : k;
     const rule = chain.rules[i]!;
     const next: WalkState[] = [];
     for (const state of pending) {

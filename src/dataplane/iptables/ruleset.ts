@@ -1,9 +1,12 @@
 /** The chains a walk sees: the dump's table blocks applied in order, as iptables-restore --noflush does. */
+import { ChainIndex } from './chain-index.ts';
 import type { Chain, IptablesDump, Rule } from './model.ts';
 
 export interface Ruleset {
   readonly file: string;
   chain(table: string, name: string): Chain | undefined;
+  /** The chain's rules by destination address and port, built on its first walk; without it a walk visits every rule. */
+  index?(chain: Chain): ChainIndex;
 }
 
 /**
@@ -36,8 +39,14 @@ export function buildRuleset(dump: IptablesDump): Ruleset {
       else chains.get(e.rule.chain)?.rules.push(e.rule);
     }
   }
+  const indexes = new Map<Chain, ChainIndex>();
   return {
     file: dump.file,
     chain: (table, name) => tables.get(table)?.get(name),
+    index: (chain) => {
+      let index = indexes.get(chain);
+      if (!index) indexes.set(chain, (index = new ChainIndex(chain)));
+      return index;
+    },
   };
 }
