@@ -3,6 +3,7 @@ import type { Evidence, Finding, Severity } from '../../model/finding.ts';
 import type { Outcome, Step } from '../../model/outcome.ts';
 import type { LoadBalancerShare, NodeReport, PathReport, ServiceSummary } from '../../model/results.ts';
 import type { AddressHome } from '../address-homes.ts';
+import type { LoadBalancerReport } from '../load-balancer/index.ts';
 import type { NodeView } from '../inputs.ts';
 
 /** An endpoint as the EndpointSlices state it, for findings about readiness. */
@@ -49,6 +50,12 @@ export interface FindingContext {
   paths: PathReport[];
   loadBalancerShares: LoadBalancerShare[];
   imbalanceFactor: number | null;
+  /**
+   * The load balancer detected in front (implementation, entry, its health check, its shares);
+   * null for services that are not type LoadBalancer. `loadBalancerShares` and
+   * `imbalanceFactor` above are the assumed even-over-healthy-nodes model.
+   */
+  loadBalancer: LoadBalancerReport | null;
   endpoints: EndpointFact[];
   placements: EndpointPlacement[];
   drifts: Drift[];

@@ -75,6 +75,7 @@ export function contextOf(c: RuleCase): FindingContext {
     paths: c.paths ?? result.paths,
     loadBalancerShares: result.loadBalancerShares,
     imbalanceFactor: result.imbalanceFactor,
+    loadBalancer: result.loadBalancer ?? null,
     endpoints: endpointFacts(input, sv, primaryFamily(sv)),
     placements: endpointPlacements(input, primaryFamily(sv)),
     drifts: c.drifts ?? [],
