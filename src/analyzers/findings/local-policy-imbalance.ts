@@ -2,8 +2,7 @@ import type { Evidence, Finding } from '../../model/finding.ts';
 import type { LoadBalancerShare, ServiceSummary } from '../../model/results.ts';
 import type { LoadBalancerReport } from '../load-balancer/index.ts';
 import type { FindingRule, FindingRuleMeta } from './context.ts';
-import { pct, serviceEvidence, svcName } from './context.ts';
-import { ASSUMED_LB, entryWords } from './load-balancer-model.ts';
+import { ASSUMED_LB, entryWords, pct, serviceEvidence, svcName } from './context.ts';
 
 const meta: FindingRuleMeta = {
   id: 'local-policy-imbalance',

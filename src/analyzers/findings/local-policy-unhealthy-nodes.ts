@@ -1,7 +1,6 @@
 import type { Evidence } from '../../model/finding.ts';
 import type { FindingRule, FindingRuleMeta } from './context.ts';
-import { decisiveStep, pct, serviceEvidence, stepEvidence, svcName } from './context.ts';
-import { ASSUMED_LB, entryShares, entryWords, probesHealthCheckNodePort } from './load-balancer-model.ts';
+import { ASSUMED_LB, decisiveStep, entryShares, entryWords, pct, probesHealthCheckNodePort, serviceEvidence, stepEvidence, svcName } from './context.ts';
 
 const meta: FindingRuleMeta = {
   id: 'local-policy-unhealthy-nodes',
