@@ -24,6 +24,11 @@ testRule(localPolicyUnhealthyNodes, {
       cluster: { service: local(AWS_IP), slices: onA, nodes: NODES },
     },
     {
+      // Every node answers 503, but no node is a target: no-endpoints says the pods are not ready.
+      name: 'pods entry (AWS LBC ip targets) with no ready pod: not a node health matter',
+      cluster: { service: local(AWS_IP), slices: [slice('web-1', [{ ip: '10.0.1.5', node: 'node-a', ready: false }])], nodes: NODES },
+    },
+    {
       // Under Local MetalLB announces from a node with a ready local endpoint: node-a holds it all.
       name: 'single-node entry (MetalLB L2) on node-a, which has the pod: node-b gets no load-balancer traffic',
       cluster: { service: loadBalancer('Local'), slices: onA, nodes: NODES, serviceL2Statuses: [metallbStatus('ServiceL2Status', 'node-a')] },
