@@ -4,6 +4,8 @@
 // MetalLB (L2 / BGP) and kube-vip probe nothing, so what reaches a node without a ready local
 // endpoint is dropped by kube-proxy (pkg/proxy/topology.go: external traffic under Local uses
 // local endpoints only). Two nodes: node-a 192.168.0.1 (pods 10.0.1.x), node-b 192.168.0.2.
+import { clusterPolicySnat } from '../../../src/analyzers/findings/cluster-policy-snat.ts';
+import { healthCheckDiffers } from '../../../src/analyzers/findings/health-check-differs.ts';
 import { localPolicyImbalance } from '../../../src/analyzers/findings/local-policy-imbalance.ts';
 import { localPolicyUnhealthyNodes } from '../../../src/analyzers/findings/local-policy-unhealthy-nodes.ts';
 import { annotated, AWS_IP, GKE, GKE_WEIGHTED, loadBalancer, metallbStatus, NODES, slice } from './objects.ts';
@@ -97,6 +99,50 @@ testRule(localPolicyImbalance, {
       name: 'ecmp entry (MetalLB BGP over node-a, node-b): factor 2',
       cluster: { service: loadBalancer('Local'), slices: twoOne, nodes: NODES, serviceBGPStatuses: ['node-a', 'node-b'].map((n) => metallbStatus('ServiceBGPStatus', n)) },
       findings: [{ id: 'local-policy-imbalance', severity: 'warning', says: [/\(ECMP\)/, /imbalance factor 2\.00/] }],
+    },
+  ],
+});
+
+const healthz = (status: number, localEndpoints: number) => new Map([[32000, { status, localEndpoints, source: 'healthz.json' }]]);
+/** node-a answers 503 although the slice puts web-a1 there (kube-proxy stale). */
+const stale503 = { 'node-a': { healthz: healthz(503, 0) } };
+testRule(healthCheckDiffers, {
+  valid: [{ name: 'pods entry: node-a answers 200 as predicted', cluster: { service: local(AWS_IP), slices: onA, nodes: NODES }, views: { 'node-a': { healthz: healthz(200, 1) } } }],
+  invalid: [
+    {
+      name: 'all-healthy-nodes entry (GKE probes 32000): the answer steers the load balancer, nothing added',
+      cluster: { service: local(GKE), slices: onA, nodes: NODES },
+      views: stale503,
+      findings: [{ id: 'health-check-differs', severity: 'warning', says: [/predict 200 \(1 ready local endpoints\)\.$/] }],
+    },
+    {
+      name: 'pods entry (AWS LBC ip targets): the load balancer probes the pods, the answer steers nothing',
+      cluster: { service: local(AWS_IP), slices: onA, nodes: NODES },
+      views: stale503,
+      findings: [{ id: 'health-check-differs', severity: 'warning', says: [/aws-load-balancer-controller does not probe healthCheckNodePort \(ip targets: it probes the pods\)/] }],
+    },
+    {
+      name: 'single-node entry (MetalLB L2): MetalLB probes nothing',
+      cluster: { service: loadBalancer('Local'), slices: onA, nodes: NODES, serviceL2Statuses: [metallbStatus('ServiceL2Status', 'node-a')] },
+      views: stale503,
+      findings: [{ id: 'health-check-differs', severity: 'warning', says: [/metallb does not probe healthCheckNodePort, so this answer does not change where its traffic goes/] }],
+    },
+  ],
+});
+
+testRule(clusterPolicySnat, {
+  valid: [{ name: 'pods entry under Local: nothing masqueraded', cluster: { service: local(AWS_IP), slices: twoOne, nodes: NODES } }],
+  invalid: [
+    {
+      // Cluster policy: the NodePort is still masqueraded; the NLB's ip-target traffic never reaches kube-proxy.
+      name: 'pods entry (AWS LBC ip targets) under Cluster: only the NodePort is masqueraded',
+      cluster: { service: annotated(loadBalancer('Cluster'), AWS_IP), slices: twoOne, nodes: NODES },
+      findings: [{ id: 'cluster-policy-snat', severity: 'info', evidence: [{ kind: 'service', detail: 'spec.externalTrafficPolicy=Cluster' }], says: [/sends to the pods' IPs directly \(ip targets\): kube-proxy does not masquerade load-balancer traffic/, /only traffic sent to the NodePort is masqueraded/] }],
+    },
+    {
+      name: 'all-healthy-nodes entry (GKE) under Cluster: masqueraded as before',
+      cluster: { service: annotated(loadBalancer('Cluster'), GKE), slices: twoOne, nodes: NODES },
+      findings: [{ id: 'cluster-policy-snat', severity: 'info', says: [/external traffic is masqueraded to the node's address/] }],
     },
   ],
 });
