@@ -131,8 +131,11 @@ export const ASSUMED_LB = ' (load-balancer model assumed: implementation unknown
 
 /**
  * Does the load balancer stop sending to a node whose kube-proxy answers 503? Only when it probes
- * healthCheckNodePort (cloud LBs under Local); MetalLB and kube-vip probe nothing, ip targets
- * are probed per pod (src/analyzers/load-balancer/ cites each provider's documentation).
+ * healthCheckNodePort (cloud LBs under Local:
+ * https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip).
+ * MetalLB and kube-vip probe nothing (https://metallb.universe.tf/concepts/layer2/,
+ * https://metallb.universe.tf/concepts/bgp/, https://kube-vip.io/docs/modes/arp/); ip targets are
+ * probed per pod (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/).
  */
 export const probesHealthCheckNodePort = (lb: LoadBalancerReport, service: ServiceSummary): boolean =>
   lb.healthCheck?.target === 'node' && lb.healthCheck.port !== null && lb.healthCheck.port === service.healthCheckNodePort;
