@@ -16,6 +16,7 @@ import {
 } from './kube-proxy/index.ts';
 import type { ServicePortView, ServiceView } from './kube-proxy/index.ts';
 import { loadBalancerSharesFromPaths } from './load-balancer-shares.ts';
+import { loadBalancerOf } from './load-balancer/index.ts';
 import { externalSource, nodeSource, podSourceOn } from './sources.ts';
 import type { SourcePoint } from './sources.ts';
 import { endpointFacts, endpointPlacements, nodeReport } from './service-facts.ts';
@@ -60,7 +61,7 @@ function plansFor(view: ServiceView, node: V1Node, ctx: RunFacts, family: Family
   return plans;
 }
 
-/** explain-svc: every entry of the service on every node, health checks, LB shares, findings. */
+/** explain-svc: every entry of the service on every node, health checks, the load-balancer hop and shares, findings. */
 export function explainService(input: ExplainInput): ServiceExplanation {
   const { state, service } = input;
   const ctx = input.facts ?? runFacts(state);
@@ -117,6 +118,7 @@ export function explainService(input: ExplainInput): ServiceExplanation {
       )
     : { shares: [], imbalanceFactor: null, targetNodes: [] };
   const summary = serviceSummary(service, config.gates, view);
+  const loadBalancer = loadBalancerOf(state, service, { paths, nodes, loadBalancerShares: lb.shares });
   const findings = findServiceFindings({
     service: summary,
     serviceObject: service,
@@ -125,6 +127,7 @@ export function explainService(input: ExplainInput): ServiceExplanation {
     paths,
     loadBalancerShares: lb.shares,
     imbalanceFactor: lb.imbalanceFactor,
+    loadBalancer,
     endpoints,
     placements: endpointPlacements(input, family),
     drifts,
@@ -146,6 +149,7 @@ export function explainService(input: ExplainInput): ServiceExplanation {
     paths,
     loadBalancerShares: lb.shares,
     imbalanceFactor: lb.imbalanceFactor,
+    loadBalancer,
     findings,
     assumptions,
   };

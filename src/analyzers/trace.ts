@@ -3,6 +3,7 @@ import { findServiceFindings } from './findings/index.ts';
 import type { NodeView } from './inputs.ts';
 import { findNode, primaryFamily, serviceSummary } from './kube-proxy/index.ts';
 import type { ResolvedTrace } from './resolve-trace.ts';
+import { loadBalancerOf } from './load-balancer/index.ts';
 import { endpointFacts, endpointPlacements, nodeReport } from './service-facts.ts';
 import { driftOf, hostAddressAssumption, modelFamily, walkOnNode } from './walk-node.ts';
 import type { RunFacts } from './run-facts.ts';
@@ -46,15 +47,19 @@ export function tracePacket(ctx: RunFacts, question: ResolvedTrace, views: reado
     };
     const drift = driftOf(path, walk);
     const input = { state, service, nodes: [...views], facts: ctx };
-    // Paths and load-balancer shares are left out: only the entry node's were walked.
+    const nodes = views.map((v) => nodeReport(input, v, ctx));
+    // Paths and pod shares are left out: only the entry node's were walked. The load balancer's
+    // split over nodes needs no walk: rules read where it sends traffic.
+    const lb = loadBalancerOf(state, service, { paths: [path], nodes, loadBalancerShares: [] });
     findings = findServiceFindings({
       service: serviceSummary(service, config.gates, sv),
       serviceObject: service,
-      nodes: views.map((v) => nodeReport(input, v, ctx)),
+      nodes,
       nodeViews: [...views],
       paths: [path],
       loadBalancerShares: [],
       imbalanceFactor: null,
+      loadBalancer: lb && { ...lb, shares: [] },
       endpoints: endpointFacts(input, sv, primaryFamily(sv)),
       placements: endpointPlacements(input, primaryFamily(sv)),
       drifts: drift ? [drift] : [],

@@ -88,7 +88,7 @@ export interface ServiceExplanation {
   paths: PathReport[];
   loadBalancerShares: LoadBalancerShare[];
   imbalanceFactor: number | null;
-  /** Who implements the load balancer, how it targets, its hop and shares (issue 9); null for other types. Set by withLoadBalancer. */
+  /** Who implements the load balancer, how it targets, its hop and shares (issue 9); null for other types. Set by explainService. */
   loadBalancer?: LoadBalancerReport | null;
   /** Ingresses routing to this service and their controller's path (issue 9); present when any does. */
   ingresses?: IngressReport[];

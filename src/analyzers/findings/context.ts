@@ -3,6 +3,7 @@ import type { Evidence, Finding, Severity } from '../../model/finding.ts';
 import type { Outcome, Step } from '../../model/outcome.ts';
 import type { LoadBalancerShare, NodeReport, PathReport, ServiceSummary } from '../../model/results.ts';
 import type { AddressHome } from '../address-homes.ts';
+import type { LoadBalancerReport } from '../load-balancer/index.ts';
 import type { NodeView } from '../inputs.ts';
 
 /** An endpoint as the EndpointSlices state it, for findings about readiness. */
@@ -49,6 +50,12 @@ export interface FindingContext {
   paths: PathReport[];
   loadBalancerShares: LoadBalancerShare[];
   imbalanceFactor: number | null;
+  /**
+   * The load balancer detected in front (implementation, entry, its health check, its shares);
+   * null for services that are not type LoadBalancer. `loadBalancerShares` and
+   * `imbalanceFactor` above are the assumed even-over-healthy-nodes model.
+   */
+  loadBalancer: LoadBalancerReport | null;
   endpoints: EndpointFact[];
   placements: EndpointPlacement[];
   drifts: Drift[];
@@ -117,4 +124,36 @@ export function nodesByMode(views: readonly NodeView[]): Map<string, string[]> {
   const modes = new Map<string, string[]>();
   for (const v of views) if (v.mode) modes.set(v.mode, [...(modes.get(v.mode) ?? []), v.node]);
   return modes;
+}
+
+/** Said when the implementation is unknown: the message holds for the model netpath assumes (even over nodes passing the health check). */
+export const ASSUMED_LB = ' (load-balancer model assumed: implementation unknown)';
+
+/**
+ * Does the load balancer stop sending to a node whose kube-proxy answers 503? Only when it probes
+ * healthCheckNodePort (cloud LBs under Local:
+ * https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip).
+ * MetalLB and kube-vip probe nothing (https://metallb.universe.tf/concepts/layer2/,
+ * https://metallb.universe.tf/concepts/bgp/, https://kube-vip.io/docs/modes/arp/); ip targets are
+ * probed per pod (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/).
+ */
+export const probesHealthCheckNodePort = (lb: LoadBalancerReport, service: ServiceSummary): boolean =>
+  lb.healthCheck?.target === 'node' && lb.healthCheck.port !== null && lb.healthCheck.port === service.healthCheckNodePort;
+
+/** The nodes the load balancer sends traffic to, with their share (the LB model's nodeShares). */
+export const entryShares = (lb: LoadBalancerReport): Map<string, number> => new Map(lb.nodeShares.filter((s) => s.share > 0).map((s) => [s.node, s.share]));
+
+/** How traffic enters the cluster, in words, for a message. */
+export function entryWords(lb: LoadBalancerReport): string {
+  const nodes = lb.nodeShares.filter((s) => s.share > 0).map((s) => s.node).join(', ') || 'no node';
+  switch (lb.entry) {
+    case 'single-node':
+      return `${lb.implementation} delivers all of it to one node (${nodes})`;
+    case 'ecmp':
+      return `${lb.implementation} advertises the address from ${nodes} and the router spreads flows evenly over them (ECMP)`;
+    case 'pods':
+      return `${lb.implementation} sends to the pods' IPs directly (ip targets)`;
+    case 'all-healthy-nodes':
+      return `${lb.implementation} spreads it over ${nodes}`;
+  }
 }

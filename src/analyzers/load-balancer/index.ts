@@ -1,7 +1,7 @@
 import type { V1Service } from '@kubernetes/client-node';
 import type { ClusterState } from '../../model/cluster.ts';
 import type { EndpointRef } from '../../model/outcome.ts';
-import type { ServiceExplanation } from '../../model/results.ts';
+import type { LoadBalancerShare, NodeReport, PathReport, ServiceExplanation } from '../../model/results.ts';
 import { detectLoadBalancer } from './detect-load-balancer.ts';
 import type { Detection } from './detection.ts';
 import { hopShares } from './hop-shares.ts';
@@ -13,17 +13,34 @@ export { detectLoadBalancer } from './detect-load-balancer.ts';
 export type { Detection } from './detection.ts';
 export type * from './types.ts';
 
-/**
- * The load-balancer hop of an explained service: who implements it, how it targets, its own
- * health check and its split over nodes and pods; and the Ingresses that route to the service.
- */
-export function withLoadBalancer(result: ServiceExplanation, state: ClusterState, service: V1Service): ServiceExplanation {
-  const d = detectLoadBalancer(state, service);
-  const ingresses = ingressesFor(state, service);
-  return { ...result, loadBalancer: d ? loadBalancerReport(d, result, state, service) : null, ...(ingresses.length ? { ingresses } : {}) };
+/** What the load-balancer hop is computed from: the walked paths, the node reports and the even-model shares. */
+export interface ExplainedPaths {
+  paths: readonly PathReport[];
+  nodes: readonly NodeReport[];
+  loadBalancerShares: readonly LoadBalancerShare[];
 }
 
-function loadBalancerReport(d: Detection, result: ServiceExplanation, state: ClusterState, service: V1Service): LoadBalancerReport {
+/**
+ * The load-balancer hop of a service: who implements it, how it targets, its own health check
+ * and its split over nodes and pods; null for other service types. Computed once, where the
+ * findings' context is built, so that findings and the JSON say the same.
+ */
+export function loadBalancerOf(state: ClusterState, service: V1Service, explained: ExplainedPaths): LoadBalancerReport | null {
+  const d = detectLoadBalancer(state, service);
+  return d && loadBalancerReport(d, explained, state, service);
+}
+
+/**
+ * Places the load-balancer report (computed by explainService) after what the pipeline added
+ * per node, where contract 2 lists it, and adds the Ingresses that route to the service.
+ */
+export function withLoadBalancer(result: ServiceExplanation, state: ClusterState, service: V1Service): ServiceExplanation {
+  const { loadBalancer = null, ...rest } = result;
+  const ingresses = ingressesFor(state, service);
+  return { ...rest, loadBalancer, ...(ingresses.length ? { ingresses } : {}) };
+}
+
+function loadBalancerReport(d: Detection, result: ExplainedPaths, state: ClusterState, service: V1Service): LoadBalancerReport {
   const endpoints = readyEndpoints(state, service, result.loadBalancerShares.map((s) => s.endpoint));
   const hop = hopShares(d, service, result.paths, result.nodes, state.nodes, endpoints);
   const evidence = [...d.evidence];

@@ -57,3 +57,24 @@ export const pod = (name: string, nodeName: string, ip: string): V1Pod => ({
   spec: { nodeName, containers: [] },
   status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] },
 });
+
+/** The service with annotations added: how most load-balancer implementations are recognised. */
+export const annotated = (svc: V1Service, annotations: Record<string, string>): V1Service => ({
+  ...svc,
+  metadata: { ...svc.metadata, annotations: { ...svc.metadata?.annotations, ...annotations } },
+});
+
+/** AWS Load Balancer Controller NLB with ip targets: pods are the targets, kube-proxy is off the path. */
+export const AWS_IP = { 'service.beta.kubernetes.io/aws-load-balancer-type': 'external', 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip' };
+/** GKE backend-service-based NLB, probing healthCheckNodePort under Local. */
+export const GKE = { 'cloud.google.com/l4-rbs': 'enabled' };
+/** The same with weighted load balancing: the split over nodes follows their serving pods. */
+export const GKE_WEIGHTED = { ...GKE, 'networking.gke.io/weighted-load-balancing': 'pods-per-node' };
+
+/** MetalLB's status object saying `node` announces (L2) or advertises (BGP) the service's address. */
+export const metallbStatus = (kind: 'ServiceL2Status' | 'ServiceBGPStatus', node: string) => ({
+  apiVersion: 'metallb.io/v1beta1',
+  kind,
+  metadata: { namespace: 'metallb-system', name: `${kind.toLowerCase()}-${node}` },
+  status: { node, serviceName: 'web', serviceNamespace: NS },
+});

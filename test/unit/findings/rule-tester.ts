@@ -11,6 +11,7 @@ import type { Drift, FindingContext, FindingRule } from '../../../src/analyzers/
 import type { NodeView } from '../../../src/analyzers/inputs.ts';
 import { primaryFamily, resolveProxyConfig, serviceView } from '../../../src/analyzers/kube-proxy/index.ts';
 import { endpointFacts, endpointPlacements } from '../../../src/analyzers/service-facts.ts';
+import type { KubeObject } from '../../../src/model/cluster.ts';
 import type { Evidence, Severity } from '../../../src/model/finding.ts';
 import type { PathReport } from '../../../src/model/results.ts';
 
@@ -19,6 +20,9 @@ export interface TinyCluster {
   slices?: V1EndpointSlice[];
   nodes: V1Node[];
   pods?: V1Pod[];
+  /** MetalLB's ServiceL2Status / ServiceBGPStatus objects: which nodes announce the address. */
+  serviceL2Statuses?: KubeObject[];
+  serviceBGPStatuses?: KubeObject[];
 }
 
 /** What a node's dataplane said, beside the API objects (absent: nothing was read there). */
@@ -53,8 +57,8 @@ export interface InvalidCase extends RuleCase {
 
 /** The context every rule sees, built from the tiny cluster as explain-svc builds it. */
 export function contextOf(c: RuleCase): FindingContext {
-  const { service, slices = [], nodes, pods = null } = c.cluster;
-  const state = { services: [service], endpointSlices: slices, nodes, pods, kubeProxyConfig: null, ingresses: null, ingressClasses: null, targetGroupBindings: null, serviceL2Statuses: null, serviceBGPStatuses: null };
+  const { service, slices = [], nodes, pods = null, serviceL2Statuses = null, serviceBGPStatuses = null } = c.cluster;
+  const state = { services: [service], endpointSlices: slices, nodes, pods, kubeProxyConfig: null, ingresses: null, ingressClasses: null, targetGroupBindings: null, serviceL2Statuses, serviceBGPStatuses };
   const views: NodeView[] = nodes.map((n) => {
     const { notices: _notices, ...facts } = c.views?.[n.metadata!.name!] ?? {};
     return { node: n.metadata!.name!, mode: null, modeSource: null, reportedMode: null, walker: null, location: null, problems: [], healthz: new Map(), ...facts };
@@ -75,6 +79,7 @@ export function contextOf(c: RuleCase): FindingContext {
     paths: c.paths ?? result.paths,
     loadBalancerShares: result.loadBalancerShares,
     imbalanceFactor: result.imbalanceFactor,
+    loadBalancer: result.loadBalancer ?? null,
     endpoints: endpointFacts(input, sv, primaryFamily(sv)),
     placements: endpointPlacements(input, primaryFamily(sv)),
     drifts: c.drifts ?? [],

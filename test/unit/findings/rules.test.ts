@@ -114,7 +114,7 @@ testRule(localPolicyUnhealthyNodes, {
     {
       name: 'node-b has no local endpoint: 1 of 2 nodes fails',
       cluster: { service: loadBalancer('Local'), slices: onA, nodes: NODES },
-      findings: [{ id: 'local-policy-unhealthy-nodes', severity: 'warning', evidence: [{ kind: 'node', node: 'node-b' }], says: [/1 of 2 nodes \(node-b\)/] }],
+      findings: [{ id: 'local-policy-unhealthy-nodes', severity: 'warning', evidence: [{ kind: 'node', node: 'node-b' }], says: [/1 of 2 nodes \(node-b\)/, /marks them unhealthy/, /load-balancer model assumed: implementation unknown/] }],
     },
     {
       name: 'no endpoint is ready: every node fails',
@@ -222,7 +222,7 @@ testRule(localPolicyImbalance, {
       // node-a's two pods get 1/2 × 1/2 = 25% each, node-b's one 50%: factor 50/25 = 2.
       name: 'two pods on node-a, one on node-b: factor 2',
       cluster: { service: loadBalancer('Local'), slices: pods(2, 1), nodes: NODES },
-      findings: [{ id: 'local-policy-imbalance', severity: 'warning', says: [/gets 50\.0% while .* gets 25\.0%/, /imbalance factor 2\.00/] }],
+      findings: [{ id: 'local-policy-imbalance', severity: 'warning', says: [/gets 50\.0% while .* gets 25\.0%/, /imbalance factor 2\.00/, /evenly per healthy node \(load-balancer model assumed: implementation unknown\)/] }],
     },
     {
       // node-a's three get 1/2 × 1/3 = 1/6 each, node-b's two 1/4 each: factor (1/4)/(1/6) = 1.5.
