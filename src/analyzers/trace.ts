@@ -19,7 +19,7 @@ export function tracePacket(ctx: RunFacts, question: ResolvedTrace, views: reado
   const view = views.find((v) => v.node === packet.entryNode);
   if (!view) throw new Error(`no view for the entry node ${packet.entryNode}`);
   const node = findNode(state.nodes, packet.entryNode);
-  const walk = walkOnNode(ctx, view, node, question.service, question.entry, packet, question.healthCheck);
+  const walk = walkOnNode(ctx, view, node, packet, question.healthCheck);
   const { service, entry } = question;
   const assumptions = [...config.assumptions];
   if (!view.walker && !view.withoutKubeProxyRules?.length) assumptions.push(`no dataplane dump for ${view.node}: answered from the API objects with kube-proxy's ${modelFamily(view, config)} semantics (basis model)`);

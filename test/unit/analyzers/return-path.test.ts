@@ -123,14 +123,13 @@ test('a NodePort on the node bridge address (cbr0 10.244.1.1, in no Node object)
     const st = await source.readState();
     const [view] = nodeViews(['node-a'], await source.readNodes({ nodes: ['node-a'], healthCheckPorts: [] }));
     assert.ok(view);
-    const service = st.services.find((s) => s.metadata?.name === 'web') ?? null;
     const ctx = runFacts(st);
     const na = st.nodes.find((n) => n.metadata?.name === 'node-a') ?? null;
     const pk = packet('10.250.0.2', '10.244.1.1', 31106, 'external', 'node-a');
-    const without = walkOnNode(ctx, view, na, service, 'NodePort', pk);
+    const without = walkOnNode(ctx, view, na, pk);
     assert.deepEqual(without.outcomes.map((o) => o.verdict), ['NO-MATCH']);
     const captured = parseIpAddrJson(readFileSync('test/fixtures/ip-addr-node-like-netns.json', 'utf8'), 'ip-addr.json');
-    const withAddrs = walkOnNode(ctx, { ...view, hostAddresses: captured }, na, service, 'NodePort', pk);
+    const withAddrs = walkOnNode(ctx, { ...view, hostAddresses: captured }, na, pk);
     // KUBE-SERVICES line 84 (addrtype --dst-type LOCAL) -> KUBE-NODEPORTS -> KUBE-EXT -> KUBE-SVL: the two node-a pods.
     assert.deepEqual(withAddrs.outcomes.map((o) => [o.verdict, o.endpoint?.pod, o.probability]), [['DNAT', 'web-a1', 0.5], ['DNAT', 'web-a2', 0.5]]);
     assert.ok(withAddrs.outcomes[0]?.steps.some((s) => s.line === 84));
