@@ -154,7 +154,12 @@ export function compareExposure(input: ExplainInput, actual: ServiceExplanation)
   const hypothetical = (type: 'NodePort' | 'LoadBalancer', p: Policy): ServiceExplanation => {
     const k = `${type} ${p}`;
     let e = cache.get(k);
-    if (!e) cache.set(k, (e = explainService({ state, service: reshaped(input.service, view, type, p), nodes: modelNodes })));
+    if (!e) {
+      // The reshaped Service replaces the real one in the state, as kube-proxy's service map would hold it.
+      const service = reshaped(input.service, view, type, p);
+      const services = state.services.map((s) => (s.metadata?.namespace === view.namespace && s.metadata?.name === view.name ? service : s));
+      cache.set(k, (e = explainService({ state: { ...state, services }, service, nodes: modelNodes })));
+    }
     return e;
   };
 
