@@ -3,9 +3,21 @@ import type { Outcome } from '../model/outcome.ts';
 import type { Packet } from '../model/packet.ts';
 import { sameIP } from '../net/ip.ts';
 import { healthCheckOutcome, modelOutcomes } from './kube-proxy/index.ts';
-import type { DataplaneFamily } from './kube-proxy/index.ts';
+import type { DataplaneFamily, ProxyConfigView } from './kube-proxy/index.ts';
+import { dataplaneOf } from '../dataplane/registry.ts';
+import type { NodeView } from './inputs.ts';
 import type { RunFacts } from './run-facts.ts';
 import { healthCheckServiceAt, serviceEntryAt } from './service-entry.ts';
+
+/** The kube-proxy semantics that answer for a node: its mode's (userspace: iptables'), else the configured one's. */
+export function modelFamily(view: Pick<NodeView, 'mode'>, config: ProxyConfigView): DataplaneFamily {
+  return dataplaneOf(view.mode ?? config.mode)?.facts.semantics ?? 'iptables';
+}
+
+/** The expected walker of the node a view describes: its mode's semantics, its captured addresses. */
+export function expectedWalkerOf(facts: RunFacts, view: Pick<NodeView, 'node' | 'mode' | 'hostAddresses'>): Walker {
+  return expectedWalker(facts, view.node, modelFamily(view, facts.config), view.hostAddresses ?? null);
+}
 
 /**
  * What kube-proxy in `mode` should have programmed on `node`, behind the same interface as a

@@ -4,7 +4,8 @@ import type { NodeView } from './inputs.ts';
 import { findNode, primaryFamily, serviceSummary } from './kube-proxy/index.ts';
 import type { ResolvedTrace } from './resolve-trace.ts';
 import { endpointFacts, endpointPlacements, nodeReport } from './service-facts.ts';
-import { driftOf, hostAddressAssumption, modelFamily, walkOnNode } from './walk-node.ts';
+import { driftOf, hostAddressAssumption, walkOnNode } from './walk-node.ts';
+import { modelFamily } from './expected-walker.ts';
 import type { RunFacts } from './run-facts.ts';
 
 /**

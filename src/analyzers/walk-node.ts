@@ -5,12 +5,10 @@ import type { Basis, PathReport } from '../model/results.ts';
 import type { WalkPacket, Walker } from '../dataplane/types.ts';
 import type { Drift } from './findings/index.ts';
 import { enrichOutcome } from './enrich-outcome.ts';
-import { expectedWalker } from './expected-walker.ts';
+import { modelFamily } from './expected-walker.ts';
 import type { RunFacts } from './run-facts.ts';
 import type { NodeView } from './inputs.ts';
 import { healthAnswer } from './kube-proxy/index.ts';
-import type { DataplaneFamily, ProxyConfigView } from './kube-proxy/index.ts';
-import { dataplaneOf } from '../dataplane/registry.ts';
 
 export interface NodeWalk {
   basis: Basis;
@@ -38,11 +36,6 @@ export function hostAddressAssumption(views: readonly NodeView[]): string | null
   return `no ip-addr.json (ip -j addr) for ${missing.join(', ')}: addrtype LOCAL and NodePorts take the Node object's addresses as the node's only ones (on the real node a bridge or CNI address accepts NodePorts too)`;
 }
 
-/** The kube-proxy semantics to apply on a node without a readable dump. */
-export function modelFamily(view: NodeView, config: ProxyConfigView): DataplaneFamily {
-  return dataplaneOf(view.mode ?? config.mode)?.facts.semantics ?? 'iptables';
-}
-
 /**
  * One packet on one node, walked the same way through two walkers: the node's real rules when
  * they were read (basis dataplane), and what kube-proxy should have programmed there (the
@@ -58,7 +51,6 @@ export function walkOnNode(
   healthCheck: V1Service | null = null,
 ): NodeWalk {
   const mode = modelFamily(view, ctx.config);
-  const expected = expectedWalker(ctx, view.node, mode, view.hostAddresses ?? null);
   const walkPacket: WalkPacket = {
     src: packet.src,
     dst: packet.dst,
@@ -69,7 +61,7 @@ export function walkOnNode(
   };
   const host = { localAddresses: localAddresses(node, view.hostAddresses) };
   const answer = (walker: Walker) => walker.walk(walkPacket, host).map((w) => enrichOutcome(w, packet, ctx.index));
-  if (!view.walker) return { basis: 'model', outcomes: answer(expected), expected: null };
+  if (!view.walker) return { basis: 'model', outcomes: answer(view.expected), expected: null };
   return {
     basis: 'dataplane',
     outcomes: answer(view.walker).map((o) => {
@@ -77,7 +69,7 @@ export function walkOnNode(
       const delivered = healthCheck && (o.verdict === 'ACCEPT' || o.verdict === 'NO-MATCH');
       return delivered ? { ...o, conditions: [...o.conditions, healthAnswer(ctx.state, healthCheck, packet, mode, ctx.config, ctx.view(healthCheck))] } : o;
     }),
-    expected: answer(expected),
+    expected: answer(view.expected),
   };
 }
 

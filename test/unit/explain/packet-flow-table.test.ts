@@ -203,12 +203,13 @@ const TABLE: Row[] = [
 
 const source = await SnapshotSource.open(BUNDLE);
 const state = await source.readState();
+const ctx = runFacts(state);
 const views = nodeViews(
+  ctx,
   MODES.map((m) => NODE[m].name),
   await source.readNodes({ nodes: MODES.map((m) => NODE[m].name), healthCheckPorts: [] }),
 );
 await source.close();
-const ctx = runFacts(state);
 
 function sourceOf(row: Row, mode: Mode): Source {
   if (row.source === 'external') return { kind: 'external', ip: '203.0.113.9' };
