@@ -5,6 +5,8 @@ import type { EndpointRef } from '../model/outcome.ts';
 import type { Basis, EntryKind, NodeReport, PathReport, ServiceExplanation } from '../model/results.ts';
 import { explainService } from './explain.ts';
 import type { ExplainInput } from './inputs.ts';
+import { expectedWalkerOf } from './expected-walker.ts';
+import { runFacts } from './run-facts.ts';
 import { endpointsForPort, primaryFamily, resolveProxyConfig, serviceView } from './kube-proxy/index.ts';
 import type { ServicePortView, ServiceView } from './kube-proxy/index.ts';
 import { loadBalancerSharesFromPaths } from './load-balancer-shares.ts';
@@ -149,12 +151,18 @@ export function compareExposure(input: ExplainInput, actual: ServiceExplanation)
   const policy: Policy = view.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster';
 
   // Hypothetical shapes, answered on every node from the API objects (as --compare-modes does).
-  const modelNodes = input.nodes.map((n) => ({ ...n, walker: null, problems: [], withoutKubeProxyRules: [], healthz: new Map() }));
   const cache = new Map<string, ServiceExplanation>();
   const hypothetical = (type: 'NodePort' | 'LoadBalancer', p: Policy): ServiceExplanation => {
     const k = `${type} ${p}`;
     let e = cache.get(k);
-    if (!e) cache.set(k, (e = explainService({ state, service: reshaped(input.service, view, type, p), nodes: modelNodes })));
+    if (!e) {
+      // The reshaped Service replaces the real one in the state, as kube-proxy's service map would hold it.
+      const service = reshaped(input.service, view, type, p);
+      const services = state.services.map((s) => (s.metadata?.namespace === view.namespace && s.metadata?.name === view.name ? service : s));
+      const facts = runFacts({ ...state, services });
+      const nodes = input.nodes.map((n) => ({ ...n, walker: null, expected: expectedWalkerOf(facts, n), problems: [], withoutKubeProxyRules: [], healthz: new Map() }));
+      cache.set(k, (e = explainService({ state: facts.state, service, nodes, facts })));
+    }
     return e;
   };
 

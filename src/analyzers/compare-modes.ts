@@ -3,6 +3,8 @@ import type { ModeComparison, PathReport, ServiceExplanation } from '../model/re
 import { DATAPLANES } from '../dataplane/registry.ts';
 import { explainService } from './explain.ts';
 import type { ExplainInput } from './inputs.ts';
+import { expectedWalkerOf } from './expected-walker.ts';
+import { runFacts } from './run-facts.ts';
 
 
 const pathKey = (p: PathReport) => `${p.entry} ${p.node} ${p.address}:${p.port}/${p.protocol}`;
@@ -27,10 +29,12 @@ export function compareModes(input: ExplainInput, actual: ServiceExplanation): M
   const current = new Map(actual.paths.map((p) => [pathKey(p), p]));
   // Each kube-proxy semantics once (userspace borrows iptables'), in the registry's order.
   const modes = [...new Set(DATAPLANES.map((m) => m.facts.semantics))];
+  const facts = input.facts ?? runFacts(input.state);
   return modes.map((mode) => {
     const forced = explainService({
       ...input,
-      nodes: input.nodes.map((n) => ({ ...n, mode, modeSource: null, walker: null, problems: [], withoutKubeProxyRules: [] })),
+      facts,
+      nodes: input.nodes.map((n) => ({ ...n, mode, modeSource: null, walker: null, expected: expectedWalkerOf(facts, { ...n, mode }), problems: [], withoutKubeProxyRules: [] })),
     });
     const differences: string[] = [];
     for (const p of forced.paths) {

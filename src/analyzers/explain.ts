@@ -87,7 +87,7 @@ export function explainService(input: ExplainInput): ServiceExplanation {
           entryNode: nv.node,
           origin: plan.origin,
         };
-        const walk = walkOnNode(ctx, nv, node, service, plan.entry, packet);
+        const walk = walkOnNode(ctx, nv, node, packet);
         const path: PathReport = {
           entry: plan.entry,
           node: nv.node,

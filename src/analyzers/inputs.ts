@@ -18,7 +18,10 @@ export interface NodeView {
   modeSource: 'proxy-mode' | 'dump' | 'config' | 'default' | null;
   /** kube-proxy's own /proxyMode answer, when read. */
   reportedMode: string | null;
+  /** The node's dump, walked (the observed walker); null when none was read or readable. */
   walker: Walker | null;
+  /** What kube-proxy should have programmed on this node, for its mode and addresses (expectedWalkerOf). */
+  expected: Walker;
   /** Where the dump was read (bundle path or `live`), for evidence. */
   location: string | null;
   /** Disagreements between the reported mode and the dump. */

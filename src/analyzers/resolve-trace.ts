@@ -7,14 +7,13 @@ import type { EntryKind } from '../model/results.ts';
 import { isLoopback, parseIP, sameIP } from '../net/ip.ts';
 import {
   clusterIPOfFamily,
-  externalIPsOfFamily,
-  loadBalancerVIPs,
   primaryFamily,
   primaryNodeIPs,
   sourceRangesOfFamily,
 } from './kube-proxy/index.ts';
 import type { ServiceView } from './kube-proxy/index.ts';
 import { externalSource } from './sources.ts';
+import { healthCheckServiceAt, nodeOfAddress, serviceEntryAt } from './service-entry.ts';
 
 /** Why a trace question cannot be answered as asked; the command maps kinds to exit codes. */
 export class TraceQuestionError extends Error {
@@ -41,45 +40,6 @@ const nameOf = (n: V1Node) => n.metadata?.name ?? '';
 function portOfService(view: ServiceView, want: string | null) {
   if (want === null) return view.ports[0] ?? null;
   return view.ports.find((p) => p.name === want || String(p.port) === want) ?? null;
-}
-
-/** Finds which service entry owns IP:PORT (ClusterIP, LB IP, external IP, or a node IP's NodePort). */
-function ownerOf(facts: RunFacts, ip: string, port: number, protocol: Protocol | null) {
-  const { state } = facts;
-  for (const svc of state.services) {
-    const view = facts.view(svc);
-    const fam = parseIP(ip)?.family ?? 4;
-    const byPort = view.ports.find((p) => p.port === port && (protocol === null || p.protocol === protocol));
-    if (byPort) {
-      const cip = clusterIPOfFamily(view, fam);
-      if (cip && sameIP(cip, ip)) return { svc, entry: 'ClusterIP' as const, protocol: byPort.protocol, node: null };
-      if (loadBalancerVIPs(view, fam).some((v) => sameIP(v, ip))) return { svc, entry: 'LoadBalancer' as const, protocol: byPort.protocol, node: null };
-      if (externalIPsOfFamily(view, fam).some((v) => sameIP(v, ip))) return { svc, entry: 'ExternalIP' as const, protocol: byPort.protocol, node: null };
-    }
-    const byNodePort = view.ports.find((p) => p.nodePort === port && (protocol === null || p.protocol === protocol));
-    if (byNodePort) {
-      const node = nodeOfAddress(state, ip);
-      if (node) return { svc, entry: 'NodePort' as const, protocol: byNodePort.protocol, node: nameOf(node) };
-      // Loopback is every node's own: the sending node is where the packet is seen.
-      if (isLoopback(ip)) return { svc, entry: 'NodePort' as const, protocol: byNodePort.protocol, node: null };
-    }
-  }
-  // A NodePort on an address no Node object lists (a bridge or CNI address): the entry node's
-  // own addresses (ip-addr.json) or its rules decide whether it is one of its addresses.
-  for (const svc of state.services) {
-    const byNodePort = facts.view(svc).ports.find((p) => p.nodePort === port && (protocol === null || p.protocol === protocol));
-    if (byNodePort) return { svc, entry: 'NodePort' as const, protocol: byNodePort.protocol, node: null };
-  }
-  return null;
-}
-
-const nodeOfAddress = (state: ClusterState, ip: string) =>
-  state.nodes.find((n) => (n.status?.addresses ?? []).some((a) => sameIP(a.address, ip))) ?? null;
-
-/** The Service whose healthCheckNodePort (TCP, served by kube-proxy on every node) is `port`. */
-function healthCheckOwner(facts: RunFacts, port: number, protocol: Protocol | null): V1Service | null {
-  if (protocol !== null && protocol !== 'TCP') return null;
-  return facts.state.services.find((svc) => facts.view(svc).healthCheckNodePort === port) ?? null;
 }
 
 function podByRef(state: ClusterState, ns: string, name: string) {
@@ -122,7 +82,7 @@ export function resolveTrace(facts: RunFacts, question: Question, namespace: str
   } else {
     dst = target.ip;
     port = target.port;
-    const owner = ownerOf(facts, target.ip, target.port, opts.protocol);
+    const owner = serviceEntryAt(facts, target.ip, target.port, opts.protocol);
     if (owner) {
       service = owner.svc;
       entry = owner.entry;
@@ -133,7 +93,7 @@ export function resolveTrace(facts: RunFacts, question: Question, namespace: str
       // is seen first by that node.
       impliedNode = nodeOfAddress(state, target.ip)?.metadata?.name ?? null;
       if (impliedNode !== null || isLoopback(target.ip)) {
-        healthCheck = healthCheckOwner(facts, target.port, opts.protocol);
+        healthCheck = healthCheckServiceAt(facts, target.port, opts.protocol);
         if (healthCheck) protocol = 'TCP';
       }
     }

@@ -5,7 +5,8 @@ import { findNode, primaryFamily, serviceSummary } from './kube-proxy/index.ts';
 import type { ResolvedTrace } from './resolve-trace.ts';
 import { loadBalancerOf } from './load-balancer/index.ts';
 import { endpointFacts, endpointPlacements, nodeReport } from './service-facts.ts';
-import { driftOf, hostAddressAssumption, modelFamily, walkOnNode } from './walk-node.ts';
+import { driftOf, hostAddressAssumption, walkOnNode } from './walk-node.ts';
+import { modelFamily } from './expected-walker.ts';
 import type { RunFacts } from './run-facts.ts';
 
 /**
@@ -20,7 +21,7 @@ export function tracePacket(ctx: RunFacts, question: ResolvedTrace, views: reado
   const view = views.find((v) => v.node === packet.entryNode);
   if (!view) throw new Error(`no view for the entry node ${packet.entryNode}`);
   const node = findNode(state.nodes, packet.entryNode);
-  const walk = walkOnNode(ctx, view, node, question.service, question.entry, packet, question.healthCheck);
+  const walk = walkOnNode(ctx, view, node, packet, question.healthCheck);
   const { service, entry } = question;
   const assumptions = [...config.assumptions];
   if (!view.walker && !view.withoutKubeProxyRules?.length) assumptions.push(`no dataplane dump for ${view.node}: answered from the API objects with kube-proxy's ${modelFamily(view, config)} semantics (basis model)`);

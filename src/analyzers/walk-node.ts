@@ -1,14 +1,14 @@
 import type { V1Node, V1Service } from '@kubernetes/client-node';
 import type { Outcome } from '../model/outcome.ts';
 import type { Packet } from '../model/packet.ts';
-import type { Basis, EntryKind, PathReport } from '../model/results.ts';
+import type { Basis, PathReport } from '../model/results.ts';
+import type { WalkPacket, Walker } from '../dataplane/types.ts';
 import type { Drift } from './findings/index.ts';
-import { enrichOutcome, placeOutcome } from './enrich-outcome.ts';
+import { enrichOutcome } from './enrich-outcome.ts';
+import { modelFamily } from './expected-walker.ts';
 import type { RunFacts } from './run-facts.ts';
 import type { NodeView } from './inputs.ts';
-import { healthAnswer, healthCheckOutcome, modelOutcomes } from './kube-proxy/index.ts';
-import type { DataplaneFamily, ProxyConfigView } from './kube-proxy/index.ts';
-import { dataplaneOf } from '../dataplane/registry.ts';
+import { healthAnswer } from './kube-proxy/index.ts';
 
 export interface NodeWalk {
   basis: Basis;
@@ -36,64 +36,40 @@ export function hostAddressAssumption(views: readonly NodeView[]): string | null
   return `no ip-addr.json (ip -j addr) for ${missing.join(', ')}: addrtype LOCAL and NodePorts take the Node object's addresses as the node's only ones (on the real node a bridge or CNI address accepts NodePorts too)`;
 }
 
-/** The kube-proxy semantics to apply on a node without a readable dump. */
-export function modelFamily(view: NodeView, config: ProxyConfigView): DataplaneFamily {
-  return dataplaneOf(view.mode ?? config.mode)?.facts.semantics ?? 'iptables';
-}
-
-const noRule = (packet: Packet, why: string): Outcome => ({
-  verdict: 'NO-MATCH',
-  probability: 1,
-  endpoint: null,
-  hop: null,
-  sourceIPPreserved: null,
-  steps: [{ node: packet.entryNode, table: 'model', chain: 'kube-proxy', rule: why, line: null }],
-  conditions: [],
-  dynamic: false,
-});
-
 /**
- * One packet on one node: walked through the node's real rules when they were read, else
- * answered by kube-proxy's semantics from the API objects. `service` is the Service the packet
- * is aimed at (null when the address belongs to none).
+ * One packet on one node, walked the same way through two walkers: the node's real rules when
+ * they were read (basis dataplane), and what kube-proxy should have programmed there (the
+ * expected walker, basis model), which alone answers when there is no dump and otherwise is what
+ * drift is measured against.
  */
 export function walkOnNode(
   ctx: RunFacts,
   view: NodeView,
   node: V1Node | null,
-  service: V1Service | null,
-  entry: EntryKind | null,
   packet: Packet,
   /** The Service whose health-check node port the packet is aimed at, when it is one. */
   healthCheck: V1Service | null = null,
 ): NodeWalk {
   const mode = modelFamily(view, ctx.config);
-  const model = (): Outcome[] => {
-    if (healthCheck && (!service || !entry)) return [healthCheckOutcome(ctx.state, healthCheck, packet, mode, ctx.config, ctx.view(healthCheck))];
-    if (!service || !entry) return [noRule(packet, `no Service has ${packet.dst}:${packet.port}/${packet.protocol}`)];
-    const outcomes = modelOutcomes({ state: ctx.state, service, entry, packet, mode, hostAddresses: view.hostAddresses ?? null, config: ctx.config, view: ctx.view(service) });
-    return outcomes.length ? outcomes.map((o) => placeOutcome(o, packet, ctx.index)) : [noRule(packet, 'kube-proxy programs no rule for this service')];
+  const walkPacket: WalkPacket = {
+    src: packet.src,
+    dst: packet.dst,
+    port: packet.port,
+    protocol: packet.protocol,
+    hook: packet.origin === 'node' ? 'output' : 'prerouting',
+    fromPod: packet.origin === 'pod',
   };
-  if (!view.walker) return { basis: 'model', outcomes: model(), expected: null };
-  const walked = view.walker.walk(
-    {
-      src: packet.src,
-      dst: packet.dst,
-      port: packet.port,
-      protocol: packet.protocol,
-      hook: packet.origin === 'node' ? 'output' : 'prerouting',
-    },
-    { localAddresses: localAddresses(node, view.hostAddresses) },
-  );
+  const host = { localAddresses: localAddresses(node, view.hostAddresses) };
+  const answer = (walker: Walker) => walker.walk(walkPacket, host).map((w) => enrichOutcome(w, packet, ctx.index));
+  if (!view.walker) return { basis: 'model', outcomes: answer(view.expected), expected: null };
   return {
     basis: 'dataplane',
-    outcomes: walked.map((w) => {
-      const o = enrichOutcome(w, packet, ctx.index);
-      // Let in for the node itself: what the health server there answers.
+    outcomes: answer(view.walker).map((o) => {
+      // A dump holds rules, not the health server: what that server answers to what they let in.
       const delivered = healthCheck && (o.verdict === 'ACCEPT' || o.verdict === 'NO-MATCH');
       return delivered ? { ...o, conditions: [...o.conditions, healthAnswer(ctx.state, healthCheck, packet, mode, ctx.config, ctx.view(healthCheck))] } : o;
     }),
-    expected: model(),
+    expected: answer(view.expected),
   };
 }
 

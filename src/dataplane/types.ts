@@ -10,6 +10,8 @@ export interface WalkPacket {
   protocol: Protocol;
   /** prerouting: arrives on an interface (from outside or a local pod); output: sent by the host. */
   hook: 'prerouting' | 'output';
+  /** prerouting: sent by a pod rather than from outside (kube-proxy's interface-based pod-traffic detectors tell them apart). */
+  fromPod?: boolean;
 }
 
 /** What the walker needs to know about the host the rules run on. */
@@ -25,7 +27,8 @@ export interface WalkStep {
   rule: string;
   /** 1-based line in `file`, null when the format has no lines (nft JSON). */
   line: number | null;
-  file: string;
+  /** The dump file; absent for the expected walker's steps, which are kube-proxy's decisions, not rules read. */
+  file?: string;
   handle?: number;
 }
 

@@ -45,7 +45,8 @@ export async function explainFrom(
   if (!service) throw notFound(`service ${namespace}/${name} not found in ${source.description}`);
   const { plan, query } = explainNodeReads(state, service, allNodes);
   const dumps = await source.readNodes(query);
-  const input = { state, service, nodes: nodeViews(allNodeNames(state), dumps, progress), facts: runFacts(state, build) };
+  const facts = runFacts(state, build);
+  const input = { state, service, nodes: nodeViews(facts, allNodeNames(state), dumps, progress), facts };
   const explained = withNodeHealth(withObservations(explainService(input), state, service, dumps), state, dumps);
   const result = { ...withLoadBalancer(explained, state, service), reads: readsSummary(plan, dumps.keys(), source.usage?.() ?? null) };
   const compared = extras.compareModes ? { ...result, modeComparison: compareModes(input, result) } : result;

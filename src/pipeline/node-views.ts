@@ -1,4 +1,6 @@
 import type { NodeView } from '../analyzers/inputs.ts';
+import { expectedWalkerOf } from '../analyzers/expected-walker.ts';
+import type { RunFacts } from '../analyzers/run-facts.ts';
 import type { NodeDump } from '../cluster/source.ts';
 import { DUMP_COMMANDS, LIVE_LOCATION, NODE_FILES } from '../cluster/bundle-layout.ts';
 import { DumpParseError } from '../dataplane/errors.ts';
@@ -9,10 +11,18 @@ import { badInput } from '../errors.ts';
 import { silentProgress } from '../cluster/live/progress.ts';
 import type { Progress } from '../cluster/live/progress.ts';
 
-/** Parses each node's dump into a walker; nodes without a dump get an empty view (model basis). */
-export function nodeViews(nodeNames: readonly string[], dumps: ReadonlyMap<string, NodeDump>, progress: Progress = silentProgress): NodeView[] {
+/**
+ * One view per node, built once per run: its dump parsed into the observed walker (none without a
+ * dump: basis model), and the expected walker, kube-proxy's semantics for its mode and addresses.
+ */
+export function nodeViews(facts: RunFacts, nodeNames: readonly string[], dumps: ReadonlyMap<string, NodeDump>, progress: Progress = silentProgress): NodeView[] {
+  return observedViews(nodeNames, dumps, progress).map((v) => ({ ...v, expected: expectedWalkerOf(facts, v) }));
+}
+
+/** Parses each node's dump into a walker; nodes without a dump get an empty view. */
+function observedViews(nodeNames: readonly string[], dumps: ReadonlyMap<string, NodeDump>, progress: Progress): Omit<NodeView, 'expected'>[] {
   let parsed = 0;
-  const views = nodeNames.map((node): NodeView => {
+  const views = nodeNames.map((node): Omit<NodeView, 'expected'> => {
     const dump = dumps.get(node);
     if (!dump) {
       return { node, mode: null, modeSource: null, reportedMode: null, walker: null, location: null, problems: [], healthz: new Map() };

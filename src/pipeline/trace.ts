@@ -32,7 +32,7 @@ export async function traceFrom(
   // Every node gets a view (the others without a dump) so that findings cover the whole service.
   const names = allNodeNames(state);
   if (!names.includes(resolved.packet.entryNode)) names.push(resolved.packet.entryNode);
-  return tracePacket(facts, resolved, nodeViews(names, dumps, progress));
+  return tracePacket(facts, resolved, nodeViews(facts, names, dumps, progress));
 }
 
 /** The question's packet, or the exit code that says why it cannot be asked. */

@@ -11,6 +11,7 @@ import { EndpointIndex } from '../../../src/analyzers/endpoint-index.ts';
 import { placeOutcome } from '../../../src/analyzers/enrich-outcome.ts';
 import { modelOutcomes } from '../../../src/analyzers/kube-proxy/index.ts';
 import { walkOnNode } from '../../../src/analyzers/walk-node.ts';
+import { expectedWalkerOf } from '../../../src/analyzers/expected-walker.ts';
 import { runFacts } from '../../../src/analyzers/run-facts.ts';
 import { SnapshotSource } from '../../../src/cluster/nodes/snapshot.ts';
 import { nodeViews } from '../../../src/pipeline/node-views.ts';
@@ -121,16 +122,16 @@ test('a NodePort on the node bridge address (cbr0 10.244.1.1, in no Node object)
   const source = await SnapshotSource.open(BUNDLE);
   try {
     const st = await source.readState();
-    const [view] = nodeViews(['node-a'], await source.readNodes({ nodes: ['node-a'], healthCheckPorts: [] }));
-    assert.ok(view);
-    const service = st.services.find((s) => s.metadata?.name === 'web') ?? null;
     const ctx = runFacts(st);
+    const [view] = nodeViews(ctx, ['node-a'], await source.readNodes({ nodes: ['node-a'], healthCheckPorts: [] }));
+    assert.ok(view);
     const na = st.nodes.find((n) => n.metadata?.name === 'node-a') ?? null;
     const pk = packet('10.250.0.2', '10.244.1.1', 31106, 'external', 'node-a');
-    const without = walkOnNode(ctx, view, na, service, 'NodePort', pk);
+    const without = walkOnNode(ctx, view, na, pk);
     assert.deepEqual(without.outcomes.map((o) => o.verdict), ['NO-MATCH']);
     const captured = parseIpAddrJson(readFileSync('test/fixtures/ip-addr-node-like-netns.json', 'utf8'), 'ip-addr.json');
-    const withAddrs = walkOnNode(ctx, { ...view, hostAddresses: captured }, na, service, 'NodePort', pk);
+    const withCaptured = { ...view, hostAddresses: captured };
+    const withAddrs = walkOnNode(ctx, { ...withCaptured, expected: expectedWalkerOf(ctx, withCaptured) }, na, pk);
     // KUBE-SERVICES line 84 (addrtype --dst-type LOCAL) -> KUBE-NODEPORTS -> KUBE-EXT -> KUBE-SVL: the two node-a pods.
     assert.deepEqual(withAddrs.outcomes.map((o) => [o.verdict, o.endpoint?.pod, o.probability]), [['DNAT', 'web-a1', 0.5], ['DNAT', 'web-a2', 0.5]]);
     assert.ok(withAddrs.outcomes[0]?.steps.some((s) => s.line === 84));

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { collectNodeDump, nodeTools } from '../../../src/cluster/nodes/dump-commands.ts';
 import type { CommandResult, Toolbox } from '../../../src/cluster/nodes/dump-commands.ts';
 import { nodeViews } from '../../../src/pipeline/node-views.ts';
+import { runFacts } from '../../../src/analyzers/run-facts.ts';
+import { state } from '../kube-proxy/builders.ts';
 import { ExitCode, NetpathError } from '../../../src/errors.ts';
 
 function rejectsWith(fn: () => unknown, message: string): void {
@@ -26,7 +28,7 @@ test('a live iptables-save that was cut: node, command, line', () => {
     healthz: new Map(),
   };
   rejectsWith(
-    () => nodeViews(['node-a'], new Map([['node-a', dump]])),
+    () => nodeViews(runFacts(state({ services: [], slices: [], nodes: [] })), ['node-a'], new Map([['node-a', dump]])),
     'node node-a: cannot parse the output of iptables-save -c -t nat; iptables-save -c -t filter (iptables-save.txt line 2): the file ends inside table nat (opened at line 1) without COMMIT: the dump looks truncated',
   );
 });

@@ -203,12 +203,13 @@ const TABLE: Row[] = [
 
 const source = await SnapshotSource.open(BUNDLE);
 const state = await source.readState();
+const ctx = runFacts(state);
 const views = nodeViews(
+  ctx,
   MODES.map((m) => NODE[m].name),
   await source.readNodes({ nodes: MODES.map((m) => NODE[m].name), healthCheckPorts: [] }),
 );
 await source.close();
-const ctx = runFacts(state);
 
 function sourceOf(row: Row, mode: Mode): Source {
   if (row.source === 'external') return { kind: 'external', ip: '203.0.113.9' };
@@ -226,7 +227,7 @@ function run(row: Row, mode: Mode, basis: 'dataplane' | 'model'): Outcome[] {
   );
   const view = views.find((v) => v.node === NODE[mode].name)!;
   assert.equal(view.mode, mode);
-  const walked = walkOnNode(ctx, basis === 'model' ? { ...view, walker: null } : view, findNode(state.nodes, q.packet.entryNode), q.service, q.entry, q.packet, q.healthCheck);
+  const walked = walkOnNode(ctx, basis === 'model' ? { ...view, walker: null } : view, findNode(state.nodes, q.packet.entryNode), q.packet, q.healthCheck);
   assert.equal(walked.basis, basis);
   return walked.outcomes;
 }

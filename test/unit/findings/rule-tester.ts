@@ -8,7 +8,9 @@ import type { V1EndpointSlice, V1Node, V1Pod, V1Service } from '@kubernetes/clie
 import type { Walker } from '../../../src/dataplane/types.ts';
 import { explainService } from '../../../src/analyzers/explain.ts';
 import type { Drift, FindingContext, FindingRule } from '../../../src/analyzers/findings/index.ts';
+import { expectedWalkerOf } from '../../../src/analyzers/expected-walker.ts';
 import type { NodeView } from '../../../src/analyzers/inputs.ts';
+import { runFacts } from '../../../src/analyzers/run-facts.ts';
 import { primaryFamily, resolveProxyConfig, serviceView } from '../../../src/analyzers/kube-proxy/index.ts';
 import { endpointFacts, endpointPlacements } from '../../../src/analyzers/service-facts.ts';
 import type { KubeObject } from '../../../src/model/cluster.ts';
@@ -59,11 +61,13 @@ export interface InvalidCase extends RuleCase {
 export function contextOf(c: RuleCase): FindingContext {
   const { service, slices = [], nodes, pods = null, serviceL2Statuses = null, serviceBGPStatuses = null } = c.cluster;
   const state = { services: [service], endpointSlices: slices, nodes, pods, kubeProxyConfig: null, ingresses: null, ingressClasses: null, targetGroupBindings: null, serviceL2Statuses, serviceBGPStatuses };
+  const run = runFacts(state);
   const views: NodeView[] = nodes.map((n) => {
     const { notices: _notices, ...facts } = c.views?.[n.metadata!.name!] ?? {};
-    return { node: n.metadata!.name!, mode: null, modeSource: null, reportedMode: null, walker: null, location: null, problems: [], healthz: new Map(), ...facts };
+    const view = { node: n.metadata!.name!, mode: null, modeSource: null, reportedMode: null, walker: null, location: null, problems: [], healthz: new Map(), ...facts };
+    return { ...view, expected: expectedWalkerOf(run, view) };
   });
-  const input = { state, service, nodes: views };
+  const input = { state, service, nodes: views, facts: run };
   const result = explainService(input);
   const sv = serviceView(service, resolveProxyConfig(null, nodes).gates);
   // A walker stub only where notices are given, after the walk (it has no rules to walk).

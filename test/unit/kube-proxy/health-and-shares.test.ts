@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Service } from '@kubernetes/client-node';
 import { explainService } from '../../../src/analyzers/explain.ts';
+import { runFacts } from '../../../src/analyzers/run-facts.ts';
+import { nodeViews } from '../../../src/pipeline/node-views.ts';
 import type { ClusterState } from '../../../src/model/cluster.ts';
 import {
   DEFAULT_FEATURE_GATES,
@@ -16,11 +18,8 @@ const gates = DEFAULT_FEATURE_GATES;
 const NAMES = ['node-a', 'node-b', 'node-c'];
 /** LB shares as explain-svc computes them, on nodes without dumps (model basis). */
 function loadBalancerShares(st: ClusterState, service: V1Service) {
-  const r = explainService({
-    state: st,
-    service,
-    nodes: st.nodes.map((n) => ({ node: n.metadata?.name ?? '', mode: null, modeSource: null, reportedMode: null, walker: null, location: null, problems: [], healthz: new Map() })),
-  });
+  const facts = runFacts(st);
+  const r = explainService({ state: st, service, nodes: nodeViews(facts, st.nodes.map((n) => n.metadata?.name ?? ''), new Map()), facts });
   return { shares: r.loadBalancerShares, imbalanceFactor: r.imbalanceFactor };
 }
 const shareOf = (r: ReturnType<typeof loadBalancerShares>) =>

@@ -11,7 +11,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1EndpointSlice } from '@kubernetes/client-node';
 import { explainService } from '../../../src/analyzers/explain.ts';
+import { expectedWalkerOf } from '../../../src/analyzers/expected-walker.ts';
 import type { NodeView } from '../../../src/analyzers/inputs.ts';
+import { runFacts } from '../../../src/analyzers/run-facts.ts';
+import type { ClusterState } from '../../../src/model/cluster.ts';
 import { DEFAULT_FEATURE_GATES, predictHealthCheck, readyLocalEndpoints } from '../../../src/analyzers/kube-proxy/index.ts';
 import { node, pod, slice, state, svc } from './builders.ts';
 
@@ -61,11 +64,13 @@ test('an endpoint with no conditions is ready; one without nodeName is local now
   assert.deepEqual(NAMES.map((n) => predictHealthCheck(st, web, n, gates).status), [503, 200, 503]);
 });
 
-const modelView = (name: string): NodeView => ({ node: name, mode: 'iptables', modeSource: 'config', reportedMode: null, walker: null, location: null, problems: [], healthz: new Map() });
+/** Every node answered by kube-proxy's iptables semantics (no dump). */
+const modelViews = (st: ClusterState): NodeView[] =>
+  NAMES.map((name) => ({ node: name, mode: 'iptables', modeSource: 'config', reportedMode: null, walker: null, expected: expectedWalkerOf(runFacts(st), { node: name, mode: 'iptables' }), location: null, problems: [], healthz: new Map() }));
 
 test('rules follow the slice, the packet follows the pod: node-b DNATs to 10.244.1.2 as local, unmasqueraded, and the reply is lost', () => {
   const st = state({ services: [web], slices: [handMade], nodes: NODES, pods: PODS, config: { clusterCIDR: '10.244.0.0/16', source: 'test' } });
-  const r = explainService({ state: st, service: web, nodes: NAMES.map(modelView) });
+  const r = explainService({ state: st, service: web, nodes: modelViews(st) });
   const at = (node: string) => r.paths.find((p) => p.entry === 'LoadBalancer' && p.node === node)?.outcomes ?? [];
   // kube-proxy on node-b: one local endpoint (the slice says node-b), eTP=Local: KUBE-SVL, no masquerade.
   assert.deepEqual(at('node-b').map((o) => [o.verdict, o.probability, o.endpoint?.ip, o.endpoint?.node, o.endpoint?.sliceNodeName, o.hop, o.sourceIPPreserved, o.reply?.returns]), [
@@ -83,7 +88,7 @@ test('rules follow the slice, the packet follows the pod: node-b DNATs to 10.244
 
 test('a duplicated address whose copies disagree: endpoint-duplicated names both slices', () => {
   const st = state({ services: [web], slices: [handMade, managed], nodes: NODES, pods: PODS });
-  const r = explainService({ state: st, service: web, nodes: NAMES.map(modelView) });
+  const r = explainService({ state: st, service: web, nodes: modelViews(st) });
   const f = r.findings.filter((x) => x.id === 'endpoint-duplicated');
   assert.equal(f.length, 1);
   assert.deepEqual(f[0]?.evidence.map((e) => ('name' in e ? e.name : null)), ['web-abcde', 'web-manual']);
@@ -92,9 +97,10 @@ test('a duplicated address whose copies disagree: endpoint-duplicated names both
 
 test('without pods.json the podCIDR places the endpoint; a slice that agrees gives no finding', () => {
   const st = state({ services: [web], slices: [handMade], nodes: NODES, config: { clusterCIDR: '10.244.0.0/16', source: 'test' } });
-  const r = explainService({ state: st, service: web, nodes: NAMES.map(modelView) });
+  const r = explainService({ state: st, service: web, nodes: modelViews(st) });
   const f = r.findings.find((x) => x.id === 'endpoint-node-mismatch');
   assert.deepEqual(f?.evidence[1], { kind: 'node', node: 'node-a', detail: 'podCIDR contains 10.244.1.2' });
-  const ok = explainService({ state: state({ services: [web], slices: [managed], nodes: NODES, pods: PODS }), service: web, nodes: NAMES.map(modelView) });
+  const managedState = state({ services: [web], slices: [managed], nodes: NODES, pods: PODS });
+  const ok = explainService({ state: managedState, service: web, nodes: modelViews(managedState) });
   assert.ok(!ok.findings.some((x) => x.id === 'endpoint-node-mismatch'));
 });

@@ -17,11 +17,13 @@ function counts(...args: string[]): { configs: number; views: Record<string, num
 
 test('explain-svc (3 nodes, every path, --compare-modes) builds the proxy config once and the service view once', () => {
   // 3 nodes x (ClusterIP + NodePort + LoadBalancer) paths, then 3 modes again: one build of each.
-  assert.deepEqual(counts('explain', 'shop', 'web'), { configs: 1, views: { 'shop/web': 1 } });
+  // The expected walker reads kube-proxy's service map (both services of the bundle): each view once.
+  assert.deepEqual(counts('explain', 'shop', 'web'), { configs: 1, views: { 'default/kubernetes': 1, 'shop/web': 1 } });
 });
 
 test('trace to a service from a pod builds the proxy config once and the service view once', () => {
-  assert.deepEqual(counts('trace', 'svc/shop/web', 'pod/shop/client-c'), { configs: 1, views: { 'shop/web': 1 } });
+  // The expected walker reads kube-proxy's service map (both services of the bundle): each view once.
+  assert.deepEqual(counts('trace', 'svc/shop/web', 'pod/shop/client-c'), { configs: 1, views: { 'default/kubernetes': 1, 'shop/web': 1 } });
 });
 
 test('trace to an LB IP:PORT looks at each service once to find the owner, and builds the config once', () => {
