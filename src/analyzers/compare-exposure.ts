@@ -7,7 +7,7 @@ import { explainService } from './explain.ts';
 import type { ExplainInput } from './inputs.ts';
 import { expectedWalkerOf } from './expected-walker.ts';
 import { runFacts } from './run-facts.ts';
-import { endpointsForPort, primaryFamily, resolveProxyConfig, serviceView } from './kube-proxy/index.ts';
+import { endpointsForPort, primaryFamily } from './kube-proxy/index.ts';
 import type { ServicePortView, ServiceView } from './kube-proxy/index.ts';
 import { loadBalancerSharesFromPaths } from './load-balancer-shares.ts';
 
@@ -134,8 +134,8 @@ interface Row {
  * Load balancers are assumed to spread connections evenly over their targets.
  */
 export function compareExposure(input: ExplainInput, actual: ServiceExplanation): ExposureComparison {
-  const config = resolveProxyConfig(input.state.kubeProxyConfig, input.state.nodes);
-  const view = serviceView(input.service, config.gates);
+  // The run's view of the service (under its config), as explain built it: not a second copy.
+  const view = (input.facts ?? runFacts(input.state)).view(input.service);
   const sp: ServicePortView | undefined = view.ports[0];
   const assumptions: string[] = [];
   if (!sp) return { port: '', rows: [], assumptions: [`${view.namespace}/${view.name} has no ports: nothing to compare`] };
