@@ -211,12 +211,12 @@ export function iptablesCounts(dump: IptablesDump): RuleCounts {
   for (const table of dump.tables) {
     for (const chain of table.chains) {
       chains++;
-      rules += chain.rules.length;
+      rules += chain.ruleCount;
       const kind = IPT_KINDS.find(([re]) => re.test(chain.name))?.[1] ?? 'other';
       const k = (byKind[kind] ??= { chains: 0, rules: 0 });
       k.chains++;
-      k.rules += chain.rules.length;
-      if (table.name === 'nat' && chain.name === 'KUBE-SERVICES') dispatch = (dispatch ?? 0) + chain.rules.length;
+      k.rules += chain.ruleCount;
+      if (table.name === 'nat' && chain.name === 'KUBE-SERVICES') dispatch = (dispatch ?? 0) + chain.ruleCount;
     }
   }
   return { rules, chains, byKind, serviceDispatchRules: dispatch };

@@ -96,7 +96,7 @@ export function observedShares(service: V1Service, slices: readonly V1EndpointSl
   const stale: StaleConntrack[] = [];
   const findings: Finding[] = [];
   for (const obs of nodes) {
-    if (!obs.conntrack && !hasCounters(obs.iptables) && !obs.ipvs) continue;
+    if (!obs.conntrack && !obs.iptables?.hasRuleCounters && !obs.ipvs) continue;
     for (const sp of service.spec?.ports ?? []) {
       // Reported as the Service spells it; conntrack names protocols in lower case.
       const protocol = (sp.protocol ?? 'TCP') as Protocol;
@@ -187,15 +187,11 @@ function mattersWhenStale(e: ConntrackEntry): boolean {
   return e.state === 'ESTABLISHED' || e.state === 'SYN_SENT' || e.state === 'SYN_RECV';
 }
 
-function hasCounters(dump: IptablesDump | null): boolean {
-  return !!dump?.tables.some((t) => t.chains.some((c) => c.rules.some((r) => r.counters !== null)));
-}
-
 /** Packets of each KUBE-SEP DNAT rule of one service port (`--comment "ns/name:port"`), by destination. */
 function ruleCounters(dump: IptablesDump | null, comment: string): Map<string, number> | null {
-  if (!hasCounters(dump)) return null;
+  if (!dump?.hasRuleCounters) return null;
   const out = new Map<string, number>();
-  for (const t of dump!.tables.filter((t) => t.name === 'nat')) {
+  for (const t of dump.tables.filter((t) => t.name === 'nat')) {
     for (const c of t.chains.filter((c) => c.name.startsWith('KUBE-SEP-'))) {
       for (const r of c.rules) {
         const dest = /--to-destination (\S+)/.exec(r.text)?.[1];

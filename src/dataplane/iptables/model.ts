@@ -86,7 +86,10 @@ export interface Chain {
   counters: Counters | null;
   /** Line of the `:NAME` declaration; null for a chain restore input appends to without declaring. */
   line: number | null;
-  rules: Rule[];
+  /** Read from the dump's text on first use: a walk visits a few of a big dump's tens of thousands of chains. */
+  readonly rules: Rule[];
+  /** rules.length without reading the rules. */
+  readonly ruleCount: number;
 }
 
 /** One `*table ... COMMIT` block. Restore input may hold several blocks of the same table. */
@@ -108,6 +111,8 @@ export interface IptablesDump {
   /** IPv4 dump (iptables-save) or IPv6 (ip6tables-save); null when the header does not say. */
   family: 4 | 6 | null;
   tables: TableBlock[];
+  /** Some rule carries `[packets:bytes]` counters (`iptables-save -c`). */
+  hasRuleCounters: boolean;
   /** Unknown matches and targets, the legacy-tables warning and other things worth telling. */
   notices: DumpNotice[];
 }

@@ -9,10 +9,27 @@ export interface Ruleset {
   index?(chain: Chain): ChainIndex;
 }
 
+/** The chain as a declaration leaves it: no rules yet (restore input, small: its rules are read here). */
+function emptied(c: Chain): Chain {
+  const rules: Rule[] = [];
+  return {
+    name: c.name,
+    policy: c.policy,
+    builtin: c.builtin,
+    counters: c.counters,
+    line: c.line,
+    rules,
+    get ruleCount() {
+      return rules.length;
+    },
+  };
+}
+
 /**
  * A declared chain is flushed, `-A` appends, `-X` deletes. For iptables-save output (each table
- * once) this is just the dump; for kube-proxy's partial restore input it is what the blocks
- * leave behind when applied to an empty kernel.
+ * once) this is just the dump, its chains as they are (rules read only when a walk needs them);
+ * for kube-proxy's partial restore input it is what the blocks leave behind when applied to an
+ * empty kernel.
  */
 export function buildRuleset(dump: IptablesDump): Ruleset {
   const tables = new Map<string, Map<string, Chain>>();
@@ -28,7 +45,7 @@ export function buildRuleset(dump: IptablesDump): Ruleset {
     tables.set(block.name, chains);
     for (const c of block.chains) {
       const kept = chains.get(c.name);
-      if (c.line !== null || !kept) chains.set(c.name, { ...c, rules: [] });
+      if (c.line !== null || !kept) chains.set(c.name, emptied(c));
     }
     const events: ({ kind: 'rule'; rule: Rule; line: number } | { kind: 'delete'; name: string; line: number })[] = [
       ...block.chains.flatMap((c) => c.rules.map((rule) => ({ kind: 'rule' as const, rule, line: rule.line }))),
