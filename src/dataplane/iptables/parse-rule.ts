@@ -96,7 +96,7 @@ export function readRuleLine(text: string, where: RuleWhere, layout = true): Rea
   };
 
   const first = peek();
-  const counted = first && !first.quoted ? COUNTERS.exec(first.value) : null;
+  const counted = first && !first.quoted && first.value.startsWith('[') ? COUNTERS.exec(first.value) : null;
   if (counted) {
     counters = { packets: BigInt(counted[1]!), bytes: BigInt(counted[2]!) };
     parts?.push({ kind: 'counters', counters });

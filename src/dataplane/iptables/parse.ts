@@ -3,7 +3,7 @@ import type { DumpNotice } from '../types.ts';
 import { DumpParseError } from '../errors.ts';
 import { isBuiltinChain } from './extensions.ts';
 import { formatMatch, formatTarget } from './format.ts';
-import { classifyTarget, DumpChain, lineAt, type DumpTable } from './dump-chain.ts';
+import { classifyTarget, DumpChain, type DumpTable } from './dump-chain.ts';
 import type { Counters, IptablesDump, Rule, TableBlock } from './model.ts';
 import { parseRuleLine } from './parse-rule.ts';
 
@@ -88,9 +88,11 @@ export function parseIptablesDump(text: string, file: string): IptablesDump {
 
   while (start < text.length) {
     const newline = text.indexOf('\n', start);
-    const raw = lineAt(text, start);
+    let end = newline === -1 ? text.length : newline;
+    if (end > start && text.charCodeAt(end - 1) === 13) end--;
     // A lone carriage return after the last newline is no line, as for an empty last line.
-    if (newline === -1 && raw === '') break;
+    if (newline === -1 && end === start) break;
+    const raw = text.slice(start, end);
     line++;
     const rest = newline === -1 ? 0 : text.length - newline - 1;
     const last = rest === 0 || (rest === 1 && text.charCodeAt(text.length - 1) === 13);

@@ -24,7 +24,12 @@ export class UnterminatedQuoteError extends Error {
   }
 }
 
-const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t';
+const SPACE = 32;
+const TAB = 9;
+const QUOTE = 34;
+const BACKSLASH = 92;
+/** charCodeAt, not line[i]: a dump has tens of millions of characters. NaN past the end is no space. */
+const isSpace = (c: number): boolean => c === SPACE || c === TAB;
 
 /**
  * Inside quotes a backslash takes the next character literally; outside quotes it is an
@@ -36,21 +41,21 @@ export function tokenize(line: string, layout = true): Tokenized {
   let i = 0;
   while (true) {
     const gapStart = i;
-    while (isSpace(line[i])) i++;
+    while (isSpace(line.charCodeAt(i))) i++;
     if (i >= line.length) return { tokens, trailing: line.slice(gapStart) };
     const start = i;
-    while (i < line.length && !isSpace(line[i]) && line[i] !== '"') i++;
+    while (i < line.length && !isSpace(line.charCodeAt(i)) && line.charCodeAt(i) !== QUOTE) i++;
     let value = line.slice(start, i);
     let quoted = false;
-    if (line[i] === '"') {
+    if (line.charCodeAt(i) === QUOTE) {
       quoted = true;
       const open = i;
       i++;
       // The value is added in runs between escapes, not character by character: a string built
       // by one += per character is a chain of pieces, several times the size of its text.
       let run = i;
-      while (i < line.length && line[i] !== '"') {
-        if (line[i] === '\\' && i + 1 < line.length) {
+      while (i < line.length && line.charCodeAt(i) !== QUOTE) {
+        if (line.charCodeAt(i) === BACKSLASH && i + 1 < line.length) {
           value += line.slice(run, i);
           i++;
           run = i;
