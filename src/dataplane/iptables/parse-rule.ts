@@ -42,8 +42,17 @@ const NAMES = new Map(
     ...Object.entries(TARGETS).flatMap(([target, options]) => [target, ...Object.keys(options)]),
     ...VERDICTS,
     'all',
+    ...Object.keys(PARAMS),
+    ...APPEND,
+    ...MODULE,
+    ...JUMP,
+    ...GOTO,
+    ...FRAGMENT,
+    ...SET_COUNTERS,
   ].map((n) => [n, n]),
 );
+/** A Set, not `TARGETS[name]`: a lookup of a chain name in an object first searches V8's string table. */
+const TARGET_NAMES: ReadonlySet<string> = new Set(Object.keys(TARGETS));
 const known = (s: string): string => NAMES.get(s) ?? s;
 
 /** Parses one rule line. Throws DumpParseError with the file and line on malformed text. */
@@ -140,7 +149,8 @@ export function readRuleLine(text: string, where: RuleWhere, layout = true): Rea
       return fail(`unexpected "${t.value}": expected an option such as -p, -m, --dport or -j`);
     }
     i++;
-    const flag = t.value;
+    // The shared string: the lookups below by a known flag then find it at once.
+    const flag = known(t.value);
     const param = PARAMS[flag];
     if (param) {
       if (params[param]) fail(`${flag} is given twice`);
@@ -160,7 +170,7 @@ export function readRuleLine(text: string, where: RuleWhere, layout = true): Rea
       if (negated) fail(`"!" cannot negate ${flag}`);
       if (target) fail(`the rule has two targets (${target.goto ? '-g' : '-j'} ${target.name} and ${flag})`);
       const name = known(value(flag).value);
-      const kind = VERDICTS.includes(name) ? 'verdict' : TARGETS[name] ? 'extension' : 'chain';
+      const kind = VERDICTS.includes(name) ? 'verdict' : TARGET_NAMES.has(name) ? 'extension' : 'chain';
       target = { goto: GOTO.includes(flag), name, kind, options: [] };
       parts?.push({ kind: 'target', flag, name });
     } else if (SET_COUNTERS.includes(flag)) {
