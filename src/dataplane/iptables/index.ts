@@ -9,12 +9,22 @@ export const IPTABLES_SAVE_FILE = 'iptables-save.txt';
 /** The rules of every table; capture picks the backend (legacy or nft) kube-proxy wrote to. */
 export const IPTABLES_SAVE: DumpFile = { name: IPTABLES_SAVE_FILE, command: ['iptables-save'], captured: true, parse: parseIptablesDump };
 
-/** A nat table holding kube-proxy's KUBE-SERVICES chain; a cheap line scan, never throws. */
+const KUBE_SERVICES_LINE = /^(?::KUBE-SERVICES\s|(?:\[\d+:\d+\]\s+)?-A KUBE-SERVICES\s)/;
+
+/**
+ * A nat table holding kube-proxy's KUBE-SERVICES chain; a cheap line scan, never throws. It
+ * stops at the first such line (near the top of nat) and copies no line it does not look at.
+ */
 function hasNatKubeServices(text: string): boolean {
   let table = '';
-  for (const line of text.split('\n')) {
-    if (line.startsWith('*')) table = line.slice(1).trim();
-    else if (table === 'nat' && /^(?::KUBE-SERVICES\s|(?:\[\d+:\d+\]\s+)?-A KUBE-SERVICES\s)/.test(line)) return true;
+  for (let start = 0; start <= text.length; ) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    const first = text.charCodeAt(start);
+    if (first === 0x2a /* * */) table = text.slice(start + 1, end).trim();
+    else if (table === 'nat' && (first === 0x3a /* : */ || first === 0x2d /* - */ || first === 0x5b /* [ */) && KUBE_SERVICES_LINE.test(text.slice(start, end))) return true;
+    if (newline === -1) break;
+    start = newline + 1;
   }
   return false;
 }
