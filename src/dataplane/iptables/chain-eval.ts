@@ -77,10 +77,10 @@ function runRules(ctx: ChainContext, run: Run, table: string, chain: Chain, star
   // The rules the start packet can match (chain-index.ts). They serve every branch of this
   // chain: only DNAT rewrites a destination or port, and DNAT ends the chain (targets.ts).
   const positions = ctx.ruleset.index?.(chain).positions(start.packet) ?? null;
-  const count = positions ? positions.length : chain.rules.length;
+  const count = positions ? positions.length : chain.ruleCount;
   for (let k = 0; k < count && pending.length; k++) {
     const i = positions ? positions[k]! : k;
-    const rule = chain.rules[i]!;
+    const rule = chain.rule(i);
     const next: WalkState[] = [];
     for (const state of pending) {
       run.budget.step(rule.file, rule.line);
@@ -118,7 +118,7 @@ function runRules(ctx: ChainContext, run: Run, table: string, chain: Chain, star
 }
 
 function applyTarget(ctx: ChainContext, table: string, chain: Chain, index: number, state: WalkState, path: string[]): Flow[] {
-  const rule = chain.rules[index]!;
+  const rule = chain.rule(index);
   const effect = targetEffect(rule, state.packet);
   switch (effect.kind) {
     case 'return':

@@ -9,6 +9,7 @@
 import { ipKey } from '../../net/ip.ts';
 import { packetAddresses, ruleNetwork } from './addresses.ts';
 import { PROTOCOL_NAMES } from './match-modules.ts';
+import { eachRule } from './dump-chain.ts';
 import type { Chain, Rule } from './model.ts';
 import type { PacketState } from './state.ts';
 
@@ -67,7 +68,7 @@ export class ChainIndex {
   readonly #byPort = new Map<string, number[]>();
 
   constructor(chain: Chain) {
-    chain.rules.forEach((rule, i) => {
+    eachRule(chain, (rule, i) => {
       const keyed = !hasSetLookup(rule);
       const dst = keyed ? destinationKey(rule) : null;
       const port = keyed && dst === null ? destinationPortKey(rule) : null;

@@ -50,7 +50,9 @@ export class DumpChain implements Chain {
   #start = 0;
   #count = 0;
   #scattered: number[] | null = null;
-  #rules: Rule[] | null = null;
+  /** The rules parsed so far, by position. */
+  #cache: Rule[] | null = null;
+  #kept = 0;
 
   constructor(table: DumpTable, name: string, policy: string, builtin: boolean, counters: Counters | null, line: number | null) {
     this.#table = table;
@@ -69,42 +71,67 @@ export class DumpChain implements Chain {
     } else if (this.#scattered) {
       this.#scattered.push(line, start);
     } else if (line !== this.#firstLine + this.#count) {
-      this.#scattered = [];
-      let offset = this.#start;
-      for (let k = 0; k < this.#count; k++) {
-        this.#scattered.push(this.#firstLine + k, offset);
-        offset = this.#table.text.indexOf('\n', offset) + 1;
-      }
+      this.#scattered = this.#positions();
       this.#scattered.push(line, start);
     }
     this.#count++;
+  }
+
+  /** Line number and text offset of each rule, in order. */
+  #positions(): number[] {
+    if (this.#scattered) return this.#scattered;
+    const out: number[] = [];
+    let offset = this.#start;
+    for (let k = 0; k < this.#count; k++) {
+      out.push(this.#firstLine + k, offset);
+      offset = this.#table.text.indexOf('\n', offset) + 1;
+    }
+    return out;
   }
 
   get ruleCount(): number {
     return this.#count;
   }
 
-  /** Whether the rules were read (tests check that a walk reads only the chains it visits). */
-  get materialized(): boolean {
-    return this.#rules !== null;
+  /** How many rules were parsed and kept (tests check that a walk keeps only the rules it visits). */
+  get keptRules(): number {
+    return this.#kept;
+  }
+
+  #read(index: number): Rule {
+    const { text, file, format, declared } = this.#table;
+    // Random access needs every rule's offset: listed once, on the first read.
+    this.#scattered = this.#positions();
+    const rule = parseRuleLine(lineAt(text, this.#scattered[2 * index + 1]!), { file, line: this.#scattered[2 * index]! });
+    rule.chain = this.name;
+    classifyTarget(rule, declared, format);
+    return rule;
+  }
+
+  rule(index: number): Rule {
+    if (!Number.isInteger(index) || index < 0 || index >= this.#count) throw new RangeError(`${this.name} has no rule ${index}`);
+    this.#cache ??= [];
+    let rule = this.#cache[index];
+    if (!rule) {
+      rule = this.#cache[index] = this.#read(index);
+      this.#kept++;
+    }
+    return rule;
   }
 
   get rules(): Rule[] {
-    if (this.#rules) return this.#rules;
-    const { text, file, format, declared } = this.#table;
-    const rules: Rule[] = [];
-    let offset = this.#start;
-    for (let k = 0; k < this.#count; k++) {
-      const line = this.#scattered ? this.#scattered[2 * k]! : this.#firstLine + k;
-      if (this.#scattered) offset = this.#scattered[2 * k + 1]!;
-      const rule = parseRuleLine(lineAt(text, offset), { file, line });
-      rule.chain = this.name;
-      classifyTarget(rule, declared, format);
-      rules.push(rule);
-      offset = text.indexOf('\n', offset) + 1;
-    }
-    this.#rules = rules;
-    this.#scattered = null;
-    return rules;
+    if (this.#kept < this.#count) for (let k = 0; k < this.#count; k++) this.rule(k);
+    return (this.#cache ??= []);
   }
+
+  /** Each rule in order for one look, none kept: what indexing a 12,000-rule KUBE-SERVICES needs. */
+  scan(visit: (rule: Rule, index: number) => void): void {
+    for (let k = 0; k < this.#count; k++) visit(this.#cache?.[k] ?? this.#read(k), k);
+  }
+}
+
+/** Each rule of `chain` in order for one look: a dump's chain parses them without keeping them. */
+export function eachRule(chain: Chain, visit: (rule: Rule, index: number) => void): void {
+  if (chain instanceof DumpChain) chain.scan(visit);
+  else chain.rules.forEach(visit);
 }

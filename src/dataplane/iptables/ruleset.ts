@@ -22,6 +22,7 @@ function emptied(c: Chain): Chain {
     get ruleCount() {
       return rules.length;
     },
+    rule: (index) => rules[index]!,
   };
 }
 

@@ -37,28 +37,30 @@ test('a malformed rule in a chain no walk would visit still fails the parse, wit
   );
 });
 
-test('a chain parses its rules only when asked: a walk reads the chains it visits and no others', () => {
+test('a chain parses its rules only when asked: a walk keeps the rules it visits and no others', () => {
   const dump = parseIptablesDump(TWO_SERVICES.join('\n'), 'iptables-save.txt');
   const names = ['PREROUTING', 'OUTPUT', 'POSTROUTING', 'TO-A', 'TO-B'];
-  assert.deepEqual(names.map((n) => chainOf(dump, 'nat', n).materialized), [false, false, false, false, false]);
+  assert.deepEqual(names.map((n) => chainOf(dump, 'nat', n).keptRules), [0, 0, 0, 0, 0]);
   // Counting reads nothing: lines 7-8, 9, and 10-11.
   assert.deepEqual(names.map((n) => chainOf(dump, 'nat', n).ruleCount), [2, 0, 0, 1, 2]);
   const counts = iptablesCounts(dump);
   assert.deepEqual([counts.rules, counts.chains], [5, 5]);
-  assert.deepEqual(names.map((n) => chainOf(dump, 'nat', n).materialized), [false, false, false, false, false]);
+  assert.deepEqual(names.map((n) => chainOf(dump, 'nat', n).keptRules), [0, 0, 0, 0, 0]);
 
   const outcomes = createIptablesWalker(dump).walk({ src: '10.2.0.5', dst: '10.0.0.1', port: 80, protocol: 'TCP', hook: 'prerouting' }, { localAddresses: [] });
   assert.deepEqual(outcomes.map((o) => [o.verdict, o.dnat]), [['DNAT', { ip: '10.1.0.1', port: 8080 }]]);
-  // PREROUTING and TO-A were walked (and the empty POSTROUTING after DNAT); TO-B was not.
-  assert.deepEqual(names.map((n) => chainOf(dump, 'nat', n).materialized), [true, false, true, true, false]);
+  // PREROUTING's index sends a packet to 10.0.0.1 to its line 7 only (line 8 wants 10.0.0.2):
+  // one rule kept there, line 9 in TO-A, none in TO-B; POSTROUTING has none to read.
+  assert.deepEqual(names.map((n) => chainOf(dump, 'nat', n).keptRules), [1, 0, 0, 1, 0]);
 
   const toB = chainOf(dump, 'nat', 'TO-B');
   assert.deepEqual(toB.rules.map((r) => [r.line, r.chain, r.text]), [
     [10, 'TO-B', '-A TO-B -s 10.9.0.0/16 -j RETURN'],
     [11, 'TO-B', '-A TO-B -j DNAT --to-destination 10.1.0.2:8080'],
   ]);
-  assert.equal(toB.materialized, true);
+  assert.equal(toB.keptRules, 2);
   assert.equal(toB.rules, toB.rules, 'read once, then the same array');
+  assert.equal(toB.rule(1), toB.rules[1]);
 });
 
 test('rules of a chain on lines apart (comments, blank lines, another chain between) keep their lines and text, CRLF or not', () => {
@@ -113,6 +115,6 @@ test('hasRuleCounters: set when any rule carries [packets:bytes], without readin
   assert.equal(parseIptablesDump(plain.join('\n'), 'iptables-save.txt').hasRuleCounters, false);
   const counted = parseIptablesDump([...plain.slice(0, 2), '[0:0] -A INPUT -s 10.0.0.1/32 -j DROP', '[7:420] -A INPUT -j ACCEPT', 'COMMIT'].join('\n'), 'iptables-save.txt');
   assert.equal(counted.hasRuleCounters, true);
-  assert.equal(chainOf(counted, 'filter', 'INPUT').materialized, false);
+  assert.equal(chainOf(counted, 'filter', 'INPUT').keptRules, 0);
   assert.deepEqual(chainOf(counted, 'filter', 'INPUT').rules.map((r) => r.counters), [{ packets: 0n, bytes: 0n }, { packets: 7n, bytes: 420n }]);
 });
