@@ -1,4 +1,5 @@
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import { eachRule } from '../dataplane/iptables/dump-chain.ts';
 import type { IptablesDump } from '../dataplane/iptables/model.ts';
 import type { IpvsTable, RealServer, VirtualService } from '../dataplane/ipvs/model.ts';
 import type { ConntrackEntry } from '../dataplane/node-state/conntrack.ts';
@@ -193,12 +194,13 @@ function ruleCounters(dump: IptablesDump | null, comment: string): Map<string, n
   const out = new Map<string, number>();
   for (const t of dump.tables.filter((t) => t.name === 'nat')) {
     for (const c of t.chains.filter((c) => c.name.startsWith('KUBE-SEP-'))) {
-      for (const r of c.rules) {
+      // Looked at, not kept: a big dump has a KUBE-SEP chain per endpoint.
+      eachRule(c, (r) => {
         const dest = /--to-destination (\S+)/.exec(r.text)?.[1];
         const com = /--comment "?([^"\s]+)"?/.exec(r.text)?.[1];
-        if (r.target?.name !== 'DNAT' || !dest || com !== comment) continue;
+        if (r.target?.name !== 'DNAT' || !dest || com !== comment) return;
         out.set(dest, (out.get(dest) ?? 0) + Number(r.counters?.packets ?? 0n));
-      }
+      });
     }
   }
   return out;
