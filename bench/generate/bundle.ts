@@ -37,7 +37,7 @@ export const SIZES: readonly SizeSpec[] = [100, 1000, 5000, 10000, 20000].map((n
 const PER_NODE_DUMPS_UP_TO = 1000;
 
 /** Bump when the generated content changes, so stale cached bundles are not reused. */
-const GENERATOR_VERSION = 2;
+const GENERATOR_VERSION = 3;
 
 export interface ServicePick {
   namespace: string;
@@ -168,7 +168,7 @@ async function dumpNode(spec: ClusterSpec, node: BenchNode, mode: BenchMode): Pr
       return { files: { 'iptables-save.txt': await ns.run(['iptables-legacy-save']) }, reference: null };
     }
     if (mode === 'nftables') {
-      await ns.run(['nft', '-f', '-'], nftInput(spec, node));
+      for (const input of nftInput(spec, node)) await ns.run(['nft', '-f', '-'], input);
       return { files: { 'nft.json': await ns.run(['nft', '-j', 'list', 'ruleset']) }, reference: await ns.run(['nft', 'list', 'ruleset']) };
     }
     const input = ipvsNodeInput(spec, node);

@@ -2,8 +2,14 @@
  * kube-proxy nftables mode for one node: the `nft -f` input of a full sync, in the current
  * layout (pkg/proxy/nftables proxier.go and proxier_test.go baseRules @ 81810de6; fixture
  * nftables-TestOverallNFTablesRules.nft). Statements are grouped by kind (table, sets and maps,
- * chains, rules, elements) so `nft -f` accepts them in one transaction; each chain keeps
- * kube-proxy's rule order. Map elements are batched, which changes nothing in the kernel.
+ * chains, rules, elements); each chain keeps kube-proxy's rule order. Map elements are batched,
+ * which changes nothing in the kernel.
+ *
+ * Two transactions: the kernel walks the whole pending transaction each time a rule binds an
+ * anonymous set (`numgen ... vmap { ... }`, `ip saddr != { ... }`; __nft_set_trans_bind), so one
+ * transaction of a 10,000-service table costs 11,000 walks of 350,000 entries (12 minutes here).
+ * Those rules go in a second transaction; each is the last rule of its chain, so every chain's
+ * rule order is unchanged and only the handle numbers differ from a single load.
  */
 import { categorize, externalPolicyLocal, portName } from './cluster-spec.ts';
 import type { BenchEndpoint, BenchNode, BenchService, ClusterSpec } from './cluster-spec.ts';
@@ -72,14 +78,18 @@ interface Out {
   sets: string[];
   chains: string[];
   rules: string[];
+  /** Rules that bind an anonymous set, the last rule of their chain: the second transaction. */
+  anonymousSetRules: string[];
   elements: Map<string, string[]>;
 }
 
-export function nftInput(spec: ClusterSpec, node: BenchNode): string {
+/** The `nft -f` inputs to load one after the other (see above why two). */
+export function nftInput(spec: ClusterSpec, node: BenchNode): string[] {
   const out: Out = {
     sets: [...SETS],
     chains: [...BASE_CHAINS],
     rules: baseRules(spec.serviceCIDR),
+    anonymousSetRules: [],
     elements: new Map([['nodeport-ips', [node.ip]]]),
   };
   for (const s of spec.order) writeService(out, spec, node, s);
@@ -94,7 +104,7 @@ export function nftInput(spec: ClusterSpec, node: BenchNode): string {
       lines.push(`add element ${T} ${set} { ${elements.slice(i, i + ELEMENTS_PER_STATEMENT).join(', ')} }`);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return [`${lines.join('\n')}\n`, `${out.anonymousSetRules.map((r) => `add rule ${T} ${r}`).join('\n')}\n`];
 }
 
 function writeService(out: Out, spec: ClusterSpec, node: BenchNode, s: BenchService): void {
@@ -132,7 +142,7 @@ function writeService(out: Out, spec: ClusterSpec, node: BenchNode, s: BenchServ
     if (hasEndpoints) element('service-nodeports', `tcp . ${s.nodePort} : goto ${external}`);
     if (!hasExternalEndpoints) element('no-endpoint-nodeports', `tcp . ${s.nodePort} comment "${spn}" : ${verdict}`);
   }
-  if (usesFW) out.rules.push(`${firewall} ip saddr != { ${s.sourceRanges.join(', ')} } drop`);
+  if (usesFW) out.anonymousSetRules.push(`${firewall} ip saddr != { ${s.sourceRanges.join(', ')} } drop`);
   if (!hasEndpoints) return;
 
   out.chains.push(service);
@@ -160,7 +170,7 @@ function writeService(out: Out, spec: ClusterSpec, node: BenchNode, s: BenchServ
       for (const e of endpoints) out.rules.push(`${chain} ip saddr @${affinitySet(e)} goto ${endpointChain(e)}`);
     }
     const vmap = endpoints.map((e, i) => `${i} : goto ${endpointChain(e)}`).join(' , ');
-    out.rules.push(`${chain} numgen random mod ${endpoints.length} vmap { ${vmap} }`);
+    out.anonymousSetRules.push(`${chain} numgen random mod ${endpoints.length} vmap { ${vmap} }`);
   };
   toEndpoints(service, eps.cluster);
   if (extLocal && eps.local.length > 0) {

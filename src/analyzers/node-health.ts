@@ -237,11 +237,11 @@ export function nftCounts(rs: NftRuleset): RuleCounts {
   for (const table of rs.tables.filter((t) => t.name === 'kube-proxy')) {
     for (const chain of table.chains.values()) {
       chains++;
-      rules += chain.rules.length;
+      rules += chain.ruleCount;
       const kind = NFT_KINDS.find(([re]) => re.test(chain.name))?.[1] ?? 'kube-proxy';
       const k = (byKind[kind] ??= { chains: 0, rules: 0 });
       k.chains++;
-      k.rules += chain.rules.length;
+      k.rules += chain.ruleCount;
     }
   }
   // nftables looks services up in a map: the first packet does not walk a list.

@@ -88,7 +88,12 @@ export interface NftChain {
   /** Base chain: type (filter, nat, route), hook and numeric priority; null for regular chains. */
   base: { type: string; hook: string; priority: number; policy: 'accept' | 'drop'; device: string | null } | null;
   comment: string | null;
-  rules: NftRule[];
+  /** Read on first use for `nft -j` dumps (parse-json.ts): a walk reads a few chains of 100,000. */
+  readonly rules: NftRule[];
+  /** rules.length, known without reading the rules. */
+  ruleCount: number;
+  /** A rule or a map element of the table jumps or goes here. */
+  jumpedTo: boolean;
   line: number | null;
 }
 

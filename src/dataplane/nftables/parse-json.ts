@@ -3,10 +3,32 @@ import { parseJsonText } from '../json-text.ts';
 import type { BinOp, MatchOp, NftElement, NftExpr, NftRule, NftRuleset, NftStatement, NftTable, NftVerdict } from './model.ts';
 import { tableLabel } from './model.ts';
 import { renderRule } from './render.ts';
+import { itemSpans, MAX_JSON_DEPTH } from './item-spans.ts';
 import { RulesetBuilder } from './ruleset-builder.ts';
+import type { RuleSource } from './ruleset-builder.ts';
 
-/** Parses `nft -j list ruleset` (libnftables JSON schema 1). Throws DumpParseError when malformed. */
+/**
+ * Parses `nft -j list ruleset` (libnftables JSON schema 1). Throws DumpParseError when malformed.
+ *
+ * nft prints `{"nftables": [item, item, ...]}`; a 10,000-service dump is 100 MB and 350,000 items.
+ * Items are read one by one (each JSON.parse'd and checked once) and rules are not kept: a chain
+ * reads its rules again from the text when a walk first needs them. Any other document layout is
+ * parsed whole.
+ */
 export function parseNftJson(text: string, file = 'nft.json'): NftRuleset {
+  let rs: NftRuleset | null;
+  try {
+    rs = parseItems(text, file);
+  } catch (err) {
+    // The whole-document parse words every error with its line, column or item: it throws here
+    // for whatever the item-by-item pass refused. Should it not, the item error stands.
+    parseWhole(text, file);
+    throw err;
+  }
+  return rs ?? parseWhole(text, file);
+}
+
+function parseWhole(text: string, file: string): NftRuleset {
   const doc = parseJsonText(text, file);
   checkDepth(doc, file);
   const items = (doc as { nftables?: unknown } | null)?.nftables;
@@ -14,52 +36,100 @@ export function parseNftJson(text: string, file = 'nft.json'): NftRuleset {
     throw new DumpParseError(file, 1, 'not `nft -j list ruleset` output: no top-level "nftables" array');
   }
   const b = new RulesetBuilder(file, 'json');
-  let version: string | null = null;
+  const version = { nft: null as string | null };
   const rules: { index: number; body: Obj }[] = [];
   items.forEach((item, index) => {
-    const [kind, body] = single(item, `nftables[${index}]`, file);
-    switch (kind) {
-      case 'metainfo':
-        version = typeof body.version === 'string' ? body.version : null;
-        return;
-      case 'table': {
-        const t = b.table(str(body, 'family', index, file), str(body, 'name', index, file));
-        t.handle = optNum(body.handle);
-        t.comment = optStr(body.comment);
-        return;
-      }
-      case 'chain':
-        addChain(b, body, index);
-        return;
-      case 'set':
-      case 'map':
-        addSet(b, body, index, kind);
-        return;
-      case 'element': {
-        const t = tableOf(b, body, index);
-        const name = str(body, 'name', index, file);
-        const isMap = t.sets.get(name)?.kind === 'map';
-        b.elements(t, name, arr(body.elem).map((e) => element(e, isMap, noticeFor(b, `element of ${name}`))), null);
-        return;
-      }
-      case 'rule':
-        rules.push({ index, body });
-        return;
-      default:
-        b.notice('layout', null, `nftables[${index}]: "${kind}" objects are not evaluated (${tableLabelOf(body)})`);
-    }
+    const body = addItem(b, item, index, version);
+    if (body) rules.push({ index, body });
   });
-  for (const { index, body } of rules) addRule(b, body, index);
-  return b.finish(version);
+  for (const { index, body } of rules) {
+    const rule = ruleOf(b, body, index, ruleNotices(b, body, index));
+    rule.text = renderRule(rule);
+    b.rule(rule);
+  }
+  return b.finish(version.nft);
+}
+
+/** The item-by-item parse; null when the text is not laid out as `{"nftables": [...]}`. */
+function parseItems(text: string, file: string): NftRuleset | null {
+  const spans = itemSpans(text, file);
+  if (!spans) return null;
+  const b = new RulesetBuilder(file, 'json');
+  const version = { nft: null as string | null };
+  const ruleItems: number[] = [];
+  for (let index = 0; index < spans.length / 2; index++) {
+    const from = spans[2 * index]!;
+    RULE_ITEM.lastIndex = from;
+    if (RULE_ITEM.test(text)) ruleItems.push(index);
+    else addItem(b, JSON.parse(text.slice(from, spans[2 * index + 1])), index, version);
+  }
+  // Rules last, as in parseWhole: every chain and set is declared by now.
+  const item = (index: number) => single(JSON.parse(text.slice(spans[2 * index], spans[2 * index + 1])), `nftables[${index}]`, file)[1];
+  const silent: Report = () => {};
+  const next = new Int32Array(spans.length / 2).fill(-1);
+  const source: RuleSource = {
+    link: (from, to) => {
+      next[from] = to;
+    },
+    read: (first) => {
+      const rules: NftRule[] = [];
+      for (let index = first; index >= 0; index = next[index]!) {
+        // Notices were collected on the first read.
+        const rule = ruleOf(b, item(index), index, silent);
+        rule.text = renderRule(rule);
+        rules.push(rule);
+      }
+      return rules;
+    },
+  };
+  for (const index of ruleItems) {
+    const body = item(index);
+    b.checkRule(ruleOf(b, body, index, ruleNotices(b, body, index)), source, index);
+  }
+  return b.finish(version.nft);
+}
+
+/** An item that is a rule: `{"rule": ...`. */
+const RULE_ITEM = /[ \t\r\n]*\{[ \t\r\n]*"rule"[ \t\r\n]*:/y;
+
+/** Adds one top-level item; returns the body of a rule, which the caller adds once all chains are known. */
+function addItem(b: RulesetBuilder, item: unknown, index: number, version: { nft: string | null }): Obj | null {
+  const file = b.file;
+  const [kind, body] = single(item, `nftables[${index}]`, file);
+  switch (kind) {
+    case 'metainfo':
+      version.nft = typeof body.version === 'string' ? body.version : null;
+      return null;
+    case 'table': {
+      const t = b.table(str(body, 'family', index, file), str(body, 'name', index, file));
+      t.handle = optNum(body.handle);
+      t.comment = optStr(body.comment);
+      return null;
+    }
+    case 'chain':
+      addChain(b, body, index);
+      return null;
+    case 'set':
+    case 'map':
+      addSet(b, body, index, kind);
+      return null;
+    case 'element': {
+      const t = tableOf(b, body, index);
+      const name = str(body, 'name', index, file);
+      const isMap = t.sets.get(name)?.kind === 'map';
+      b.elements(t, name, arr(body.elem).map((e) => element(e, isMap, noticeFor(b, `element of ${name}`))), null);
+      return null;
+    }
+    case 'rule':
+      return body;
+    default:
+      b.notice('layout', null, `nftables[${index}]: "${kind}" objects are not evaluated (${tableLabelOf(body)})`);
+      return null;
+  }
 }
 
 type Obj = Record<string, unknown>;
 
-/**
- * `nft -j` nests a rule a dozen levels deep; the parser, renderer and evaluator recurse on the
- * nesting, so a document far deeper is refused here, before it can overflow the stack.
- */
-const MAX_JSON_DEPTH = 64;
 
 function checkDepth(doc: unknown, file: string): void {
   const stack: [unknown, number, string][] = [[doc, 0, '']];
@@ -137,17 +207,19 @@ function addSet(b: RulesetBuilder, body: Obj, index: number, kind: 'set' | 'map'
   set.elements.push(...arr(body.elem).map((e) => element(e, kind === 'map', report)));
 }
 
-function addRule(b: RulesetBuilder, body: Obj, index: number): void {
+/** A rule's notices name its table, chain and handle. */
+function ruleNotices(b: RulesetBuilder, body: Obj, index: number): Report {
+  const handle = optNum(body.handle);
+  return noticeFor(b, `${tableLabel(tableOf(b, body, index))} chain ${str(body, 'chain', index, b.file)}${handle === null ? '' : ` handle ${handle}`}`);
+}
+
+/** The rule without its rendered text (callers render it when they keep it). */
+function ruleOf(b: RulesetBuilder, body: Obj, index: number, report: Report): NftRule {
   const t = tableOf(b, body, index);
   const chain = str(body, 'chain', index, b.file);
-  const handle = optNum(body.handle);
-  const report = noticeFor(b, `${tableLabel(t)} chain ${chain}${handle === null ? '' : ` handle ${handle}`}`);
   if (!Array.isArray(body.expr)) throw b.error(null, `nftables[${index}]: rule in ${chain} without an "expr" array`);
   const statements = body.expr.map((s) => statement(s, report));
-  const comment = optStr(body.comment);
-  const rule: NftRule = { table: t, chain, handle, comment, statements, text: '', line: null };
-  rule.text = renderRule(rule);
-  b.rule(rule);
+  return { table: t, chain, handle: optNum(body.handle), comment: optStr(body.comment), statements, text: '', line: null };
 }
 
 type Report = (what: string) => void;

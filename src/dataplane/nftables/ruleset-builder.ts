@@ -3,6 +3,60 @@ import type { NftChain, NftElement, NftExpr, NftNotice, NftRule, NftRuleset, Nft
 import { tableLabel } from './model.ts';
 
 /**
+ * Where the rules that were not kept are read again (see RulesetBuilder.checkRule): numbered
+ * items, each chain's items linked in order from its first.
+ */
+export interface RuleSource {
+  link(from: number, to: number): void;
+  read(first: number): NftRule[];
+}
+
+/**
+ * A chain whose rules are either kept or read from a RuleSource on first use. The rules are behind
+ * a getter of the class and the source links the items: a 10,000-service table has 115,000 chains,
+ * and a closure or an array per chain costs hundreds of MB there.
+ */
+class BuiltChain implements NftChain {
+  handle: number | null = null;
+  base: NftChain['base'] = null;
+  comment: string | null = null;
+  ruleCount = 0;
+  jumpedTo = false;
+  readonly name: string;
+  readonly line: number | null;
+  #rules: NftRule[] = [];
+  #source: RuleSource | null = null;
+  #first = -1;
+  #last = -1;
+
+  constructor(name: string, line: number | null) {
+    this.name = name;
+    this.line = line;
+  }
+
+  get rules(): NftRule[] {
+    if (this.#source) {
+      this.#rules = this.#source.read(this.#first);
+      this.#source = null;
+    }
+    return this.#rules;
+  }
+
+  /** The rules kept here, without reading the source (its rules were checked as they were read). */
+  get keptRules(): readonly NftRule[] {
+    return this.#source ? [] : this.#rules;
+  }
+
+  /** The next rule of this chain is the source's item `item`. */
+  defer(source: RuleSource, item: number): void {
+    if (this.#source) source.link(this.#last, item);
+    else this.#first = item;
+    this.#source = source;
+    this.#last = item;
+  }
+}
+
+/**
  * Collects tables, chains, sets, rules and elements in any order (kube-proxy's test dumps
  * reference chains declared further down) and checks references once everything is known.
  */
@@ -30,9 +84,9 @@ export class RulesetBuilder {
 
   /** Declares a chain (again: `add chain` is idempotent) and returns it. */
   chain(table: NftTable, name: string, line: number | null): NftChain {
-    let c = table.chains.get(name);
+    let c = table.chains.get(name) as BuiltChain | undefined;
     if (!c) {
-      c = { name, handle: null, base: null, comment: null, rules: [], line };
+      c = new BuiltChain(name, line);
       table.chains.set(name, c);
     }
     return c;
@@ -57,11 +111,23 @@ export class RulesetBuilder {
     this.notices.push({ kind, file: this.file, line, message });
   }
 
+  /**
+   * Checks a rule that is not kept (the JSON parser reads rules again when a walk needs them):
+   * its chain and what it refers to must be declared. Call after every chain and set is declared.
+   */
+  checkRule(rule: NftRule, source: RuleSource, item: number): void {
+    const c = this.chainOf(rule);
+    c.ruleCount++;
+    c.defer(source, item);
+    const where = ruleWhere(rule);
+    for (const st of rule.statements) this.checkStatement(rule.table, st, where, rule.line);
+  }
+
   finish(nftVersion: string | null): NftRuleset {
     for (const r of this.queuedRules) {
-      const c = r.table.chains.get(r.chain);
-      if (!c) throw this.error(r.line, `${ruleWhere(r)} is in chain "${r.chain}", which ${tableLabel(r.table)} does not declare`);
+      const c = this.chainOf(r);
       c.rules.push(r);
+      c.ruleCount++;
     }
     for (const q of this.queuedElements) {
       const s = q.table.sets.get(q.set);
@@ -72,13 +138,19 @@ export class RulesetBuilder {
     return { file: this.file, format: this.format, nftVersion, tables: this.tables, notices: this.notices };
   }
 
+  private chainOf(r: NftRule): BuiltChain {
+    const c = r.table.chains.get(r.chain) as BuiltChain | undefined;
+    if (!c) throw this.error(r.line, `${ruleWhere(r)} is in chain "${r.chain}", which ${tableLabel(r.table)} does not declare`);
+    return c;
+  }
+
   error(line: number | null, message: string): DumpParseError {
     return new DumpParseError(this.file, line, message);
   }
 
   private checkReferences(t: NftTable): void {
     for (const c of t.chains.values()) {
-      for (const r of c.rules) {
+      for (const r of (c as BuiltChain).keptRules) {
         const where = ruleWhere(r);
         for (const st of r.statements) this.checkStatement(t, st, where, r.line);
       }
@@ -124,6 +196,7 @@ export class RulesetBuilder {
     if (target !== null && !t.chains.has(target)) {
       throw this.error(line, `${where} jumps to chain "${target}", which ${tableLabel(t)} does not declare`);
     }
+    if (target !== null) t.chains.get(target)!.jumpedTo = true;
   }
 
   private checkSetName(t: NftTable, name: string, where: string, line: number | null): void {

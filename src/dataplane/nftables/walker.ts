@@ -185,18 +185,5 @@ function layoutNotices(rs: NftRuleset): NftNotice[] {
 }
 
 function staleChains(t: NftTable): string[] {
-  const referenced = new Set<string>();
-  const fromElements = (els: readonly NftElement[]) => {
-    for (const e of els) if (e.data?.kind === 'verdict' && e.data.target !== null) referenced.add(e.data.target);
-  };
-  for (const c of t.chains.values()) {
-    for (const r of c.rules) {
-      for (const st of r.statements) {
-        if (st.kind === 'verdict' && st.target !== null) referenced.add(st.target);
-        else if (st.kind === 'vmap' && st.data.kind === 'set') fromElements(st.data.elements);
-      }
-    }
-  }
-  for (const set of t.sets.values()) fromElements(set.elements);
-  return [...t.chains.values()].filter((c) => !c.base && !c.rules.length && !referenced.has(c.name)).map((c) => c.name);
+  return [...t.chains.values()].filter((c) => !c.base && !c.ruleCount && !c.jumpedTo).map((c) => c.name);
 }
