@@ -1,4 +1,4 @@
-import type { DumpFile, NodeFiles } from './types.ts';
+import type { NodeFiles } from './types.ts';
 
 const parsedByFiles = new WeakMap<NodeFiles, Map<string, unknown>>();
 
@@ -7,7 +7,7 @@ const parsedByFiles = new WeakMap<NodeFiles, Map<string, unknown>>();
  * observations (rule counters) and its health (rule counts) share one model, and it goes when
  * the node's files go. A 10,000-service dump takes seconds to parse. Undefined when absent.
  */
-export function parsedDump<T>(files: NodeFiles, dump: DumpFile & { parse(text: string, file: string): T }): T | undefined {
+export function parsedDump<T>(files: NodeFiles, dump: { name: string; parse(text: string, file: string): T }): T | undefined {
   const text = files.get(dump.name);
   if (text === undefined) return undefined;
   let parsed = parsedByFiles.get(files);

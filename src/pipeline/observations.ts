@@ -7,7 +7,6 @@ import { DumpParseError } from '../dataplane/errors.ts';
 import { IPTABLES_SAVE } from '../dataplane/iptables/index.ts';
 import { parsedDump } from '../dataplane/parsed-dump.ts';
 import { NFT_JSON } from '../dataplane/nftables/index.ts';
-import type { DumpFile } from '../dataplane/types.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { parseIpvsadmConnections, parseIpvsadmStats } from '../dataplane/ipvs/parse-ipvsadm-listing.ts';
 import { readNodeState } from '../dataplane/node-state/node-state.ts';
@@ -25,7 +24,7 @@ function parsedOf(dump: NodeDump): { state: NodeState } {
 }
 
 /** The node's rules as its walker parsed them (parsedDump: once per read), errors naming the bundle path. */
-function modelOf<T>(dump: NodeDump, file: DumpFile & { parse(text: string, file: string): T }): T | null {
+function modelOf<T>(dump: NodeDump, file: { name: string; parse(text: string, file: string): T }): T | null {
   try {
     return parsedDump(dump.files, file) ?? null;
   } catch (e) {
