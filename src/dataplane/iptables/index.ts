@@ -2,14 +2,13 @@
 import { DumpParseError } from '../errors.ts';
 import { parsedDump } from '../parsed-dump.ts';
 import type { DataplaneModule, DumpFile, NodeFiles } from '../types.ts';
-import type { IptablesDump } from './model.ts';
 import { parseIptablesDump } from './parse.ts';
 import { createIptablesWalker } from './walker.ts';
 
 export const IPTABLES_SAVE_FILE = 'iptables-save.txt';
 
 /** The rules of every table; capture picks the backend (legacy or nft) kube-proxy wrote to. */
-export const IPTABLES_SAVE: DumpFile & { parse(text: string, file: string): IptablesDump } = { name: IPTABLES_SAVE_FILE, command: ['iptables-save'], captured: true, parse: parseIptablesDump };
+export const IPTABLES_SAVE = { name: IPTABLES_SAVE_FILE, command: ['iptables-save'], captured: true, parse: parseIptablesDump } as const satisfies DumpFile;
 
 /** A nat table holding kube-proxy's KUBE-SERVICES chain; a cheap line scan, never throws. */
 function hasNatKubeServices(text: string): boolean {
