@@ -57,8 +57,17 @@ export class AddressHomes {
   }
 }
 
-/** Normalises IPv6 spellings so `fd00::1` and `fd00:0::1` meet. */
+/** IPv4 as the API writes it (no leading zeros, no spaces): its key is read without BigInt. */
+const PLAIN_V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/**
+ * Normalises IPv6 spellings so `fd00::1` and `fd00:0::1` meet. Every endpoint of the cluster
+ * gets a key once per run (100,000 at 10,000 services): plain IPv4 takes a fast path to the same
+ * key parseIP gives.
+ */
 export function addressKey(ip: string): string | null {
+  const v4 = PLAIN_V4.exec(ip);
+  if (v4) return `4:${((Number(v4[1]) * 256 + Number(v4[2])) * 256 + Number(v4[3])) * 256 + Number(v4[4])}`;
   const p = parseIP(ip);
   return p ? `${p.family}:${p.value}` : null;
 }

@@ -160,7 +160,7 @@ export function compareExposure(input: ExplainInput, actual: ServiceExplanation)
       const service = reshaped(input.service, view, type, p);
       const services = state.services.map((s) => (s.metadata?.namespace === view.namespace && s.metadata?.name === view.name ? service : s));
       const facts = runFacts({ ...state, services });
-      const nodes = input.nodes.map((n) => ({ ...n, walker: null, expected: expectedWalkerOf(facts, n), problems: [], withoutKubeProxyRules: [], healthz: new Map() }));
+      const nodes = input.nodes.map((n) => ({ ...n, basis: 'model' as const, walker: null, notices: [], expected: expectedWalkerOf(facts, n), problems: [], withoutKubeProxyRules: [], healthz: new Map() }));
       cache.set(k, (e = explainService({ state: facts.state, service, nodes, facts })));
     }
     return e;

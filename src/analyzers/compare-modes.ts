@@ -34,7 +34,7 @@ export function compareModes(input: ExplainInput, actual: ServiceExplanation): M
     const forced = explainService({
       ...input,
       facts,
-      nodes: input.nodes.map((n) => ({ ...n, mode, modeSource: null, walker: null, expected: expectedWalkerOf(facts, { ...n, mode }), problems: [], withoutKubeProxyRules: [] })),
+      nodes: input.nodes.map((n) => ({ ...n, mode, modeSource: null, basis: 'model' as const, walker: null, notices: [], expected: expectedWalkerOf(facts, { ...n, mode }), problems: [], withoutKubeProxyRules: [] })),
     });
     const differences: string[] = [];
     for (const p of forced.paths) {

@@ -4,7 +4,7 @@ import type { EntryKind, PathReport, ServiceExplanation } from '../model/results
 import type { Family } from '../net/ip.ts';
 import { findServiceFindings } from './findings/index.ts';
 import type { Drift } from './findings/index.ts';
-import type { ExplainInput } from './inputs.ts';
+import type { ExplainInput, NodeView } from './inputs.ts';
 import {
   clusterIPOfFamily,
   externalIPsOfFamily,
@@ -61,49 +61,69 @@ function plansFor(view: ServiceView, node: V1Node, ctx: RunFacts, family: Family
   return plans;
 }
 
-/** explain-svc: every entry of the service on every node, health checks, the load-balancer hop and shares, findings. */
-export function explainService(input: ExplainInput): ServiceExplanation {
+/** One node's paths into the service, walked, and where its rules and kube-proxy's semantics part. */
+export interface NodePaths {
+  paths: PathReport[];
+  drifts: Drift[];
+}
+
+/**
+ * Every entry of the service on one node, walked. The only step that needs the node's parsed
+ * dump: the pipeline calls it node by node and lets each dump go before the next is read.
+ */
+export function explainNode(input: ExplainInput, nv: NodeView): NodePaths {
+  const { state, service } = input;
+  const ctx = input.facts ?? runFacts(state);
+  const view = ctx.view(service);
+  const node = findNode(state.nodes, nv.node);
+  const out: NodePaths = { paths: [], drifts: [] };
+  if (view.notProxiedReason !== null || !node) return out;
+  const family = primaryFamily(view);
+  const endpointIPs = new Set(endpointFacts(input, view, family).map((e) => e.ip));
+  for (const plan of plansFor(view, node, ctx, family, endpointIPs)) {
+    const packet: Packet = {
+      src: plan.source.ip,
+      dst: plan.address,
+      port: plan.port,
+      protocol: plan.servicePort.protocol,
+      entryNode: nv.node,
+      origin: plan.origin,
+    };
+    const walk = walkOnNode(ctx, nv, node, packet);
+    const path: PathReport = {
+      entry: plan.entry,
+      node: nv.node,
+      address: plan.address,
+      port: plan.port,
+      protocol: plan.servicePort.protocol,
+      basis: walk.basis,
+      from: plan.source.label,
+      outcomes: walk.outcomes,
+    };
+    out.paths.push(path);
+    const drift = driftOf(path, walk);
+    if (drift) out.drifts.push(drift);
+  }
+  return out;
+}
+
+/**
+ * explain-svc: every entry of the service on every node, health checks, the load-balancer hop and
+ * shares, findings. `walked` holds the nodes explainNode already walked (their views may have let
+ * their dumps go); the other nodes are walked here.
+ */
+export function explainService(input: ExplainInput, walked: ReadonlyMap<string, NodePaths> = new Map()): ServiceExplanation {
   const { state, service } = input;
   const ctx = input.facts ?? runFacts(state);
   const { config } = ctx;
   const view = ctx.view(service);
   const family = primaryFamily(view);
   const endpoints = endpointFacts(input, view, family);
-  const endpointIPs = new Set(endpoints.map((e) => e.ip));
   const nodes = input.nodes.map((n) => nodeReport(input, n, ctx));
 
-  const paths: PathReport[] = [];
-  const drifts: Drift[] = [];
-  if (view.notProxiedReason === null) {
-    for (const nv of input.nodes) {
-      const node = findNode(state.nodes, nv.node);
-      if (!node) continue;
-      for (const plan of plansFor(view, node, ctx, family, endpointIPs)) {
-        const packet: Packet = {
-          src: plan.source.ip,
-          dst: plan.address,
-          port: plan.port,
-          protocol: plan.servicePort.protocol,
-          entryNode: nv.node,
-          origin: plan.origin,
-        };
-        const walk = walkOnNode(ctx, nv, node, packet);
-        const path: PathReport = {
-          entry: plan.entry,
-          node: nv.node,
-          address: plan.address,
-          port: plan.port,
-          protocol: plan.servicePort.protocol,
-          basis: walk.basis,
-          from: plan.source.label,
-          outcomes: walk.outcomes,
-        };
-        paths.push(path);
-        const drift = driftOf(path, walk);
-        if (drift) drifts.push(drift);
-      }
-    }
-  }
+  const parts = input.nodes.map((nv) => walked.get(nv.node) ?? explainNode({ ...input, facts: ctx }, nv));
+  const paths = parts.flatMap((p) => p.paths);
+  const drifts = parts.flatMap((p) => p.drifts);
   paths.sort((a, b) => ENTRY_ORDER[a.entry] - ENTRY_ORDER[b.entry] || a.port - b.port || a.node.localeCompare(b.node));
 
   const external = view.type === 'NodePort' || view.type === 'LoadBalancer';
@@ -134,7 +154,7 @@ export function explainService(input: ExplainInput): ServiceExplanation {
   });
   const assumptions = [...config.assumptions];
   // A dump without kube-proxy rules says so in its own finding (no-kube-proxy-rules).
-  const modelNodes = input.nodes.filter((n) => !n.walker && !n.withoutKubeProxyRules?.length).map((n) => n.node);
+  const modelNodes = input.nodes.filter((n) => n.basis === 'model' && !n.withoutKubeProxyRules?.length).map((n) => n.node);
   if (modelNodes.length && view.notProxiedReason === null) {
     assumptions.push(`no dataplane dump for ${modelNodes.join(', ')}: answered from the API objects with kube-proxy's semantics (basis model)`);
   }

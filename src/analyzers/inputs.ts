@@ -1,7 +1,8 @@
 import type { V1Service } from '@kubernetes/client-node';
-import type { Walker } from '../dataplane/types.ts';
+import type { DumpNotice, Walker } from '../dataplane/types.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import type { ProxyMode } from '../model/proxy-mode.ts';
+import type { Basis } from '../model/results.ts';
 import type { RunFacts } from './run-facts.ts';
 
 /** A live or captured health-check answer. */
@@ -18,8 +19,15 @@ export interface NodeView {
   modeSource: 'proxy-mode' | 'dump' | 'config' | 'default' | null;
   /** kube-proxy's own /proxyMode answer, when read. */
   reportedMode: string | null;
-  /** The node's dump, walked (the observed walker); null when none was read or readable. */
+  /** dataplane: the node's dump was read and parsed; model: kube-proxy's semantics answer for it. */
+  basis: Basis;
+  /**
+   * The node's dump, walked (the observed walker); null when none was read, and once explain-svc
+   * has walked the node and let its parsed dump go (basis stays dataplane).
+   */
   walker: Walker | null;
+  /** What the dump's walker could not evaluate, kept after the walker is let go. */
+  notices: readonly DumpNotice[];
   /** What kube-proxy should have programmed on this node, for its mode and addresses (expectedWalkerOf). */
   expected: Walker;
   /** Where the dump was read (bundle path or `live`), for evidence. */

@@ -24,13 +24,13 @@ export function tracePacket(ctx: RunFacts, question: ResolvedTrace, views: reado
   const walk = walkOnNode(ctx, view, node, packet, question.healthCheck);
   const { service, entry } = question;
   const assumptions = [...config.assumptions];
-  if (!view.walker && !view.withoutKubeProxyRules?.length) assumptions.push(`no dataplane dump for ${view.node}: answered from the API objects with kube-proxy's ${modelFamily(view, config)} semantics (basis model)`);
+  if (view.basis === 'model' && !view.withoutKubeProxyRules?.length) assumptions.push(`no dataplane dump for ${view.node}: answered from the API objects with kube-proxy's ${modelFamily(view, config)} semantics (basis model)`);
 
   const hostAddresses = hostAddressAssumption([view]);
   if (hostAddresses) assumptions.push(hostAddresses);
 
   let findings: TraceReport['findings'] = [];
-  const others = views.filter((v) => v !== view && !v.walker).map((v) => v.node);
+  const others = views.filter((v) => v !== view && v.basis === 'model').map((v) => v.node);
   if (service && entry && others.length) {
     assumptions.push(`findings about ${others.join(', ')} rest on the API objects (basis model): trace reads only the entry node's dataplane`);
   }

@@ -31,7 +31,7 @@ export function localAddresses(node: V1Node | null, captured?: readonly string[]
 
 /** The assumption walked nodes without ip-addr.json rest on, or null when every one's addresses were captured. */
 export function hostAddressAssumption(views: readonly NodeView[]): string | null {
-  const missing = views.filter((v) => v.walker && !v.hostAddresses).map((v) => v.node);
+  const missing = views.filter((v) => v.basis === 'dataplane' && !v.hostAddresses).map((v) => v.node);
   if (!missing.length) return null;
   return `no ip-addr.json (ip -j addr) for ${missing.join(', ')}: addrtype LOCAL and NodePorts take the Node object's addresses as the node's only ones (on the real node a bridge or CNI address accepts NodePorts too)`;
 }
@@ -61,7 +61,8 @@ export function walkOnNode(
   };
   const host = { localAddresses: localAddresses(node, view.hostAddresses) };
   const answer = (walker: Walker) => walker.walk(walkPacket, host).map((w) => enrichOutcome(w, packet, ctx.index));
-  if (!view.walker) return { basis: 'model', outcomes: answer(view.expected), expected: null };
+  if (view.basis === 'model') return { basis: 'model', outcomes: answer(view.expected), expected: null };
+  if (!view.walker) throw new Error(`the dump of ${view.node} was let go before its walks`);
   return {
     basis: 'dataplane',
     outcomes: answer(view.walker).map((o) => {

@@ -47,6 +47,13 @@ export interface ClusterSource {
   readState(query: StateQuery): Promise<ClusterState>;
   /** Dumps of the nodes asked for; nodes that cannot be read are absent (the model answers for them). */
   readNodes(query: NodeQuery): Promise<Map<string, NodeDump>>;
+  /**
+   * How many nodes one readNodes call should carry when a run takes nodes one batch at a time
+   * (explain-svc: memory bounded by the batch, not the cluster). A bundle reads one node directory
+   * at a time; a live source, absent here, reads every planned node at once (its debug pods run
+   * concurrently).
+   */
+  readonly nodesPerRead?: number;
   /** What reading has cost so far, for a live source: API requests (exec streams included) and debug pods created. */
   usage?(): SourceUsage;
   /** Releases what the source created (debug pods). Safe to call twice. */

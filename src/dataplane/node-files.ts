@@ -5,6 +5,7 @@
  */
 import { DumpParseError } from './errors.ts';
 import { dumpFiles } from './registry.ts';
+import { parsedDump } from './parsed-dump.ts';
 import type { NodeFiles } from './types.ts';
 
 /** Dump files present in `files`, in capture order (every registered module's files). */
@@ -32,7 +33,6 @@ export function checkDumpText(file: string, text: string): void {
 /** Checks and parses each dump file not in `parsed` (those the walked mode already read). */
 export function parseRemainingDumps(files: NodeFiles, parsed: readonly string[]): void {
   for (const dump of dumpFiles()) {
-    const text = files.get(dump.name);
-    if (text !== undefined && !parsed.includes(dump.name)) dump.parse(text, dump.name);
+    if (files.has(dump.name) && !parsed.includes(dump.name)) parsedDump(files, dump);
   }
 }

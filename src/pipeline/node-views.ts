@@ -16,42 +16,48 @@ import type { Progress } from '../cluster/live/progress.ts';
  * dump: basis model), and the expected walker, kube-proxy's semantics for its mode and addresses.
  */
 export function nodeViews(facts: RunFacts, nodeNames: readonly string[], dumps: ReadonlyMap<string, NodeDump>, progress: Progress = silentProgress): NodeView[] {
-  return observedViews(nodeNames, dumps, progress).map((v) => ({ ...v, expected: expectedWalkerOf(facts, v) }));
-}
-
-/** Parses each node's dump into a walker; nodes without a dump get an empty view. */
-function observedViews(nodeNames: readonly string[], dumps: ReadonlyMap<string, NodeDump>, progress: Progress): Omit<NodeView, 'expected'>[] {
   let parsed = 0;
-  const views = nodeNames.map((node): Omit<NodeView, 'expected'> => {
+  const views = nodeNames.map((node) => {
     const dump = dumps.get(node);
-    if (!dump) {
-      return { node, mode: null, modeSource: null, reportedMode: null, walker: null, location: null, problems: [], healthz: new Map() };
-    }
-    // Large dumps take seconds each: say which one is being parsed.
-    progress.status(`parsing the dataplane of ${node} (${++parsed}/${dumps.size})`);
-    progress.log(`parsing ${dump.location}`);
-    try {
-      const loaded = loadDataplane(dump.proxyMode, dump.files, DATAPLANES);
-      return {
-        node,
-        mode: loaded.mode,
-        modeSource: loaded.modeSource,
-        reportedMode: dump.proxyMode,
-        walker: loaded.walker,
-        location: dump.location,
-        problems: loaded.problems,
-        withoutKubeProxyRules: loaded.withoutKubeProxyRules,
-        healthz: dump.healthz,
-        hostAddresses: hostAddressesOf(dump),
-      };
-    } catch (e) {
-      progress.stop();
-      if (e instanceof DumpParseError) throw badInput(unparsable(dump, e));
-      throw e;
-    }
+    return dump ? nodeView(facts, dump, progress, `${++parsed}/${dumps.size}`) : unreadView(facts, node);
   });
   progress.stop();
   return views;
+}
+
+/** A node whose dump was not read: kube-proxy's semantics answer for it. */
+export function unreadView(facts: RunFacts, node: string): NodeView {
+  const view = { node, mode: null, modeSource: null, reportedMode: null, basis: 'model' as const, walker: null, notices: [], location: null, problems: [], healthz: new Map() };
+  return { ...view, expected: expectedWalkerOf(facts, view) };
+}
+
+/** One node's dump parsed into its walker; `count` says which of how many for the progress line. */
+export function nodeView(facts: RunFacts, dump: NodeDump, progress: Progress, count: string): NodeView {
+  // Large dumps take seconds each: say which one is being parsed.
+  progress.status(`parsing the dataplane of ${dump.node} (${count})`);
+  progress.log(`parsing ${dump.location}`);
+  try {
+    const loaded = loadDataplane(dump.proxyMode, dump.files, DATAPLANES);
+    const view = {
+      node: dump.node,
+      mode: loaded.mode,
+      modeSource: loaded.modeSource,
+      reportedMode: dump.proxyMode,
+      basis: loaded.walker ? ('dataplane' as const) : ('model' as const),
+      walker: loaded.walker,
+      notices: loaded.walker?.notices() ?? [],
+      location: dump.location,
+      problems: loaded.problems,
+      withoutKubeProxyRules: loaded.withoutKubeProxyRules,
+      healthz: dump.healthz,
+      hostAddresses: hostAddressesOf(dump),
+    };
+    return { ...view, expected: expectedWalkerOf(facts, view) };
+  } catch (e) {
+    progress.stop();
+    if (e instanceof DumpParseError) throw badInput(unparsable(dump, e));
+    throw e;
+  }
 }
 
 /** A bundle file by its path in the bundle; a live read by its node and the command that printed it. */

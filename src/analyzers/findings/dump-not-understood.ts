@@ -12,7 +12,7 @@ export const dumpNotUnderstood: FindingRule = {
   meta,
   check: ({ nodeViews }) =>
     nodeViews.flatMap((v) =>
-      (v.walker?.notices() ?? []).map((n) => ({
+      v.notices.map((n) => ({
         id: meta.id,
         severity: 'warning' as const,
         message: `${v.node}: ${n.message} — netpath could not evaluate this, so answers that pass it are conditional.`,

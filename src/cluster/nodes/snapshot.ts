@@ -76,6 +76,7 @@ async function checkArchive(path: string): Promise<void> {
 /** Reads contract 1 from a directory or a .tar.gz; every error names the file (and line). */
 export class SnapshotSource implements ClusterSource {
   readonly description: string;
+  readonly nodesPerRead = 1;
   private readonly root: string;
   /** Temporary extraction directory of a .tar.gz, removed by close(). */
   private readonly cleanupDir: string | null;

@@ -1,5 +1,6 @@
 /** kube-proxy iptables mode: reads iptables-save.txt and walks it. */
 import { DumpParseError } from '../errors.ts';
+import { parsedDump } from '../parsed-dump.ts';
 import type { DataplaneModule, DumpFile, NodeFiles } from '../types.ts';
 import { parseIptablesDump } from './parse.ts';
 import { createIptablesWalker } from './walker.ts';
@@ -7,7 +8,7 @@ import { createIptablesWalker } from './walker.ts';
 export const IPTABLES_SAVE_FILE = 'iptables-save.txt';
 
 /** The rules of every table; capture picks the backend (legacy or nft) kube-proxy wrote to. */
-export const IPTABLES_SAVE: DumpFile = { name: IPTABLES_SAVE_FILE, command: ['iptables-save'], captured: true, parse: parseIptablesDump };
+export const IPTABLES_SAVE = { name: IPTABLES_SAVE_FILE, command: ['iptables-save'], captured: true, parse: parseIptablesDump } as const satisfies DumpFile;
 
 const KUBE_SERVICES_LINE = /^(?::KUBE-SERVICES\s|(?:\[\d+:\d+\]\s+)?-A KUBE-SERVICES\s)/;
 
@@ -43,9 +44,9 @@ export const iptablesModule: DataplaneModule = {
     return text !== undefined && hasNatKubeServices(text);
   },
   load(files: NodeFiles) {
-    const text = files.get(IPTABLES_SAVE_FILE);
-    if (text === undefined) throw new DumpParseError(IPTABLES_SAVE_FILE, null, 'the file is missing from this node directory');
-    return createIptablesWalker(parseIptablesDump(text, IPTABLES_SAVE_FILE));
+    const dump = parsedDump(files, IPTABLES_SAVE);
+    if (dump === undefined) throw new DumpParseError(IPTABLES_SAVE_FILE, null, 'the file is missing from this node directory');
+    return createIptablesWalker(dump);
   },
 };
 

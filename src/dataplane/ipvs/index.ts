@@ -1,6 +1,7 @@
 /** kube-proxy IPVS mode: ipvsadm.txt, with ipset.txt and iptables-save.txt when present. */
 import { DumpParseError } from '../errors.ts';
-import { buildRuleset, IPTABLES_SAVE, iptablesModule, parseIptablesDump } from '../iptables/index.ts';
+import { buildRuleset, IPTABLES_SAVE, iptablesModule } from '../iptables/index.ts';
+import { parsedDump } from '../parsed-dump.ts';
 import type { DataplaneModule, NodeFiles } from '../types.ts';
 import { parseIpsetList } from './ipset.ts';
 import { parseIpvsadm } from './parse-ipvsadm.ts';
@@ -29,8 +30,7 @@ export const ipvsModule: DataplaneModule = {
     const text = files.get(IPVSADM);
     if (text === undefined) throw new DumpParseError(IPVSADM, null, 'file missing: the IPVS mode needs ipvsadm -Sn (or -Ln) output');
     const ipset = files.get(IPSET);
-    const iptables = files.get(IPTABLES);
-    const dump = iptables === undefined ? null : parseIptablesDump(iptables, IPTABLES);
+    const dump = parsedDump(files, IPTABLES_SAVE) ?? null;
     return new IpvsWalker({
       table: parseIpvsadm(text, IPVSADM),
       ipsets: ipset === undefined ? null : parseIpsetList(ipset, IPSET),

@@ -1,7 +1,7 @@
 import type { DataplaneModule, NodeFiles } from '../types.ts';
 import { DumpParseError } from '../errors.ts';
 import { IPTABLES_SAVE, iptablesModule } from '../iptables/index.ts';
-import { parseIptablesDump } from '../iptables/parse.ts';
+import { parsedDump } from '../parsed-dump.ts';
 import { buildRuleset } from '../iptables/ruleset.ts';
 import { UserspaceWalker } from './walker.ts';
 import { USERSPACE_CHAINS } from './portals.ts';
@@ -25,7 +25,7 @@ export const userspaceModule: DataplaneModule = {
   load(files: NodeFiles) {
     const text = files.get(FILE);
     if (text === undefined) throw new DumpParseError(FILE, null, 'file missing: the userspace mode needs iptables-save output');
-    const dump = parseIptablesDump(text, FILE);
+    const dump = parsedDump(files, IPTABLES_SAVE)!;
     const ruleset = buildRuleset(dump);
     // The iptables parser does not know REDIRECT; the portal walk reads it, so its notices on
     // portal rules would only mislead.

@@ -227,7 +227,7 @@ function run(row: Row, mode: Mode, basis: 'dataplane' | 'model'): Outcome[] {
   );
   const view = views.find((v) => v.node === NODE[mode].name)!;
   assert.equal(view.mode, mode);
-  const walked = walkOnNode(ctx, basis === 'model' ? { ...view, walker: null } : view, findNode(state.nodes, q.packet.entryNode), q.packet, q.healthCheck);
+  const walked = walkOnNode(ctx, basis === 'model' ? { ...view, basis: 'model' as const, walker: null } : view, findNode(state.nodes, q.packet.entryNode), q.packet, q.healthCheck);
   assert.equal(walked.basis, basis);
   return walked.outcomes;
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1EndpointSlice, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
-import type { Walker } from '../../../src/dataplane/types.ts';
+import type { DumpNotice } from '../../../src/dataplane/types.ts';
 import { explainService } from '../../../src/analyzers/explain.ts';
 import type { Drift, FindingContext, FindingRule } from '../../../src/analyzers/findings/index.ts';
 import { expectedWalkerOf } from '../../../src/analyzers/expected-walker.ts';
@@ -30,7 +30,7 @@ export interface TinyCluster {
 /** What a node's dataplane said, beside the API objects (absent: nothing was read there). */
 export type ViewFacts = Partial<Pick<NodeView, 'mode' | 'reportedMode' | 'location' | 'problems' | 'withoutKubeProxyRules' | 'healthz'>> & {
   /** What the node's walker could not evaluate (the rule reads only these notices). */
-  notices?: ReturnType<Walker['notices']>;
+  notices?: DumpNotice[];
 };
 
 export interface RuleCase {
@@ -64,16 +64,16 @@ export function contextOf(c: RuleCase): FindingContext {
   const run = runFacts(state);
   const views: NodeView[] = nodes.map((n) => {
     const { notices: _notices, ...facts } = c.views?.[n.metadata!.name!] ?? {};
-    const view = { node: n.metadata!.name!, mode: null, modeSource: null, reportedMode: null, walker: null, location: null, problems: [], healthz: new Map(), ...facts };
+    const view = { node: n.metadata!.name!, mode: null, modeSource: null, reportedMode: null, basis: 'model' as const, walker: null, notices: [], location: null, problems: [], healthz: new Map(), ...facts };
     return { ...view, expected: expectedWalkerOf(run, view) };
   });
   const input = { state, service, nodes: views, facts: run };
   const result = explainService(input);
   const sv = serviceView(service, resolveProxyConfig(null, nodes).gates);
-  // A walker stub only where notices are given, after the walk (it has no rules to walk).
+  // Notices only where given, after the walk: a dump read and let go (it has no rules to walk).
   const withNotices = views.map((v) => {
     const notices = c.views?.[v.node]?.notices;
-    return notices ? { ...v, walker: { notices: () => notices } as unknown as Walker } : v;
+    return notices ? { ...v, basis: 'dataplane' as const, notices } : v;
   });
   return {
     service: result.service,

@@ -66,7 +66,7 @@ test('an endpoint with no conditions is ready; one without nodeName is local now
 
 /** Every node answered by kube-proxy's iptables semantics (no dump). */
 const modelViews = (st: ClusterState): NodeView[] =>
-  NAMES.map((name) => ({ node: name, mode: 'iptables', modeSource: 'config', reportedMode: null, walker: null, expected: expectedWalkerOf(runFacts(st), { node: name, mode: 'iptables' }), location: null, problems: [], healthz: new Map() }));
+  NAMES.map((name) => ({ node: name, mode: 'iptables', modeSource: 'config', reportedMode: null, basis: 'model' as const, walker: null, notices: [], expected: expectedWalkerOf(runFacts(st), { node: name, mode: 'iptables' }), location: null, problems: [], healthz: new Map() }));
 
 test('rules follow the slice, the packet follows the pod: node-b DNATs to 10.244.1.2 as local, unmasqueraded, and the reply is lost', () => {
   const st = state({ services: [web], slices: [handMade], nodes: NODES, pods: PODS, config: { clusterCIDR: '10.244.0.0/16', source: 'test' } });

@@ -116,13 +116,13 @@ test('hand-made: Conns 40/0 against 1/2 each differ: chi-square 40, df 1, p = er
 
 test('nodeObservations reads both listings of a bundle node; a cut --stats listing is an error naming its file and line', () => {
   const dump = (files: Record<string, string>): NodeDump => ({ node: 'node-a', location: 'snap/nodes/node-a', proxyMode: 'ipvs', files: new Map(Object.entries(files)), healthz: new Map() });
-  const [obs] = nodeObservations(new Map([['node-a', dump({ [NODE_FILES.ipvsadmStats]: STATS, [NODE_FILES.ipvsadmConnections]: CONNS })]]));
+  const [obs] = nodeObservations(dump({ [NODE_FILES.ipvsadmStats]: STATS, [NODE_FILES.ipvsadmConnections]: CONNS }));
   assert.equal(obs!.ipvs!.stats!.file, 'snap/nodes/node-a/ipvsadm-stats.txt');
   assert.equal(obs!.ipvs!.stats!.services.length, 3);
   assert.equal(obs!.ipvs!.connections!.services[0]!.realServers.length, 10);
-  assert.deepEqual(nodeObservations(new Map([['node-a', dump({})]])), []);
+  assert.deepEqual(nodeObservations(dump({})), []);
   assert.throws(
-    () => nodeObservations(new Map([['node-a', dump({ [NODE_FILES.ipvsadmStats]: fixture('ipvs-real-kube-router-160-ipvsadm-Ln-stats.txt') })]])),
+    () => nodeObservations(dump({ [NODE_FILES.ipvsadmStats]: fixture('ipvs-real-kube-router-160-ipvsadm-Ln-stats.txt') })),
     (e: unknown) => e instanceof DumpParseError && e.file === 'snap/nodes/node-a/ipvsadm-stats.txt' && e.line === 17,
   );
 });
