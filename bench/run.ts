@@ -44,8 +44,10 @@ function sampling(size: SizeSpec): { sampling: SampleOptions; walkSampling: Samp
   // One run after the warm-up: a 10,000-service dump takes seconds, and the whole run must stay within 15 minutes.
   return { sampling: { runs: 1, budgetMs: 0 }, walkSampling: { runs: 100, budgetMs: 2000 } };
 }
-/** One run after the warm-up: explain-svc over 100 nodes of dumps is long. */
-const NODE_SAMPLING: SampleOptions = { runs: 1, budgetMs: 0 };
+/** One cold run in a fresh process: explain-svc over 100 nodes of dumps is long, and its peak RSS is one run's. */
+const NODE_SAMPLING: SampleOptions = { runs: 1, budgetMs: 0, warmup: false };
+/** The memory figure against the dump: a fresh process that reads, parses, indexes and walks once. */
+const ONCE: SampleOptions = { runs: 1, budgetMs: 0, warmup: false };
 /** Reference tools take up to a minute on a 20,000-service dump: one run there. */
 const referenceRuns = (size: SizeSpec) => (size.services >= 5000 ? 1 : 3);
 
@@ -109,6 +111,8 @@ async function main(): Promise<void> {
         const profile = opts.profile ? { dir: opts.profile, name: `${size.name}-${mode}-${kind}` } : null;
         jobs[kind] = await measure(bundle.dir, bundle, mode, kind, sampling(size), profile);
       }
+      log(`${size.name}/${mode}: index, one cold run (memory)`);
+      jobs.indexOnce = await measure(bundle.dir, bundle, mode, 'index', { sampling: ONCE, walkSampling: ONCE }, null);
       log(`${size.name}/${mode}: reference tools`);
       const references = await withNetns((ns) => measureReferences(ns, bundle, mode, referenceRuns(size)));
       cases.push({ size: size.name, mode, meta: bundle.meta, jobs, references });

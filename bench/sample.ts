@@ -13,10 +13,22 @@ export interface SampleOptions {
   runs: number;
   /** Stop early once this much time went into the reported runs, but never below three runs. */
   budgetMs: number;
+  /**
+   * False: no warm-up, the single cold run is the figure. Peak RSS is the process's lifetime
+   * maximum, so only a process that ran once says what one netpath run takes.
+   */
+  warmup?: boolean;
 }
 
 /** Times `fn` (milliseconds per call); returns the samples and the last result, kept alive for heap figures. */
 export async function sample<T>(fn: () => T | Promise<T>, opts: SampleOptions, after?: () => void): Promise<{ ms: number[]; last: T }> {
+  if (opts.warmup === false) {
+    const t0 = performance.now();
+    const last = await fn();
+    const ms = [performance.now() - t0];
+    after?.();
+    return { ms, last };
+  }
   let last = await fn();
   after?.();
   const ms: number[] = [];
