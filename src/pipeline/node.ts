@@ -21,13 +21,17 @@ export async function nodeReportFrom(source: ClusterSource, names: readonly stri
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length > 0) throw notFound(`node ${unknown.join(', ')} not found (nodes: ${known.join(', ') || 'none'})`);
   const nodes = names.length > 0 ? [...names] : known;
-  const dumps = await source.readNodes({ nodes, healthCheckPorts: [] });
+  // One batch of dumps at a time (source.nodesPerRead), each let go once its health is read.
+  const health = new Map<string, NodeHealth>();
+  const batch = source.nodesPerRead ?? nodes.length;
+  const readBatch = async (some: string[]) => [...(await source.readNodes({ nodes: some, healthCheckPorts: [] })).values()].map((d) => nodeHealthOf(d, state, now));
+  for (let i = 0; i < nodes.length; i += batch) for (const h of await readBatch(nodes.slice(i, i + batch))) health.set(h.node, h);
   return {
     apiVersion: 'netpath/v1alpha1',
     kind: 'NodeHealthReport',
     nodes: nodes.map((node) => {
-      const dump = dumps.get(node);
-      return dump ? { ...nodeHealthOf(dump, state, now), read: true } : { ...unread(node), read: false };
+      const h = health.get(node);
+      return h ? { ...h, read: true } : { ...unread(node), read: false };
     }),
   };
 }
