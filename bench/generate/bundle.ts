@@ -1,7 +1,7 @@
 /**
  * Builds a snapshot bundle (contract 1) for one size and mode: API objects from the synthetic
  * cluster, and for each node the rules loaded into a fresh network namespace and dumped back by
- * the real tools. Bundles live in a cache directory and are reused; a bundle appears there only
+ * the real tools (nftables above KERNEL_NFT_DUMPS_UP_TO: written directly, as nft lists it). Bundles live in a cache directory and are reused; a bundle appears there only
  * once complete (written aside, then renamed).
  */
 import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
