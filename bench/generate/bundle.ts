@@ -1,7 +1,7 @@
 /**
  * Builds a snapshot bundle (contract 1) for one size and mode: API objects from the synthetic
  * cluster, and for each node the rules loaded into a fresh network namespace and dumped back by
- * the real tools. Bundles live in a cache directory and are reused; a bundle appears there only
+ * the real tools (nftables above KERNEL_NFT_DUMPS_UP_TO: written directly, as nft lists it). Bundles live in a cache directory and are reused; a bundle appears there only
  * once complete (written aside, then renamed).
  */
 import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import type { BenchNode, BenchService, ClusterSpec } from './cluster-spec.ts';
 import { IPTABLES_NODE_SETUP, iptablesRestoreInput } from './iptables-rules.ts';
 import { ipvsNodeInput } from './ipvs-rules.ts';
 import { withNetns } from './netns.ts';
+import { nftListing, parseNftVersion } from './nftables-listing.ts';
 import { nftInput } from './nftables-rules.ts';
 
 export type BenchMode = ProxyMode & ('iptables' | 'nftables' | 'ipvs');
@@ -36,6 +37,13 @@ export const SIZES: readonly SizeSpec[] = [100, 1000, 5000, 10000, 20000].map((n
  */
 const PER_NODE_DUMPS_UP_TO = 1000;
 
+/**
+ * Up to this many services the nftables dumps come from the kernel. Above it they are written
+ * directly (nftables-listing.ts, byte-equal to the kernel's listing; test/unit/bench): listing a
+ * 10,000-service table through the kernel takes about 100 s and four times that at 20,000.
+ */
+const KERNEL_NFT_DUMPS_UP_TO = 1000;
+
 /** Bump when the generated content changes, so stale cached bundles are not reused. */
 const GENERATOR_VERSION = 3;
 
@@ -56,6 +64,8 @@ export interface BundleMeta {
   largeClusterMode: boolean;
   /** Nodes whose directory hardlinks node-0's dump files instead of their own (see PER_NODE_DUMPS_UP_TO). */
   sharedDumpNodes: string[];
+  /** Nodes whose nftables dumps were written directly, not listed by the kernel (see KERNEL_NFT_DUMPS_UP_TO). */
+  directDumpNodes: string[];
   /** Walk targets on node-0 and the service explain-svc is run for. */
   picks: { clusterIP: ServicePick; nodePort: ServicePick; explain: ServicePick };
   /** Per file of node-0: size and line count (iptables-save: `-A` rules counted too). */
@@ -95,6 +105,7 @@ export async function ensureBundle(size: SizeSpec, mode: BenchMode, log: (msg: s
       await writeFile(join(bundle, 'cluster', file), JSON.stringify(doc, null, 2));
     }
     const sharedDumpNodes: string[] = [];
+    const directDumpNodes: string[] = [];
     const node0Dir = join(bundle, 'nodes', spec.nodes[0]!.name);
     for (const node of spec.nodes) {
       const dir = join(bundle, 'nodes', node.name);
@@ -105,8 +116,10 @@ export async function ensureBundle(size: SizeSpec, mode: BenchMode, log: (msg: s
         sharedDumpNodes.push(node.name);
         continue;
       }
-      log(`generating ${size.name}/${mode}: ${node.name} (load into a network namespace, dump back)`);
-      const { files, reference } = await dumpNode(spec, node, mode);
+      const direct = mode === 'nftables' && size.services > KERNEL_NFT_DUMPS_UP_TO;
+      log(`generating ${size.name}/${mode}: ${node.name} (${direct ? 'nft listings written directly' : 'load into a network namespace, dump back'})`);
+      const { files, reference } = direct ? await nftDirect(spec, node) : await dumpNode(spec, node, mode);
+      if (direct) directDumpNodes.push(node.name);
       for (const [file, text] of Object.entries(files)) await writeFile(join(dir, file), text);
       // nft's text form, for the `nft -c -f` reference; kept beside the bundle, not in it.
       if (reference && node === spec.nodes[0]) await writeFile(join(partial, NFT_TEXT), reference);
@@ -119,6 +132,7 @@ export async function ensureBundle(size: SizeSpec, mode: BenchMode, log: (msg: s
       nodes: spec.nodes.map((n) => ({ ...n })),
       largeClusterMode: spec.largeClusterMode,
       sharedDumpNodes,
+      directDumpNodes,
       picks: picks(spec),
       dumps: await dumpStats(join(bundle, 'nodes', spec.nodes[0]!.name), mode),
       tools: await toolVersions(mode),
@@ -160,7 +174,7 @@ export const NFT_TEXT = 'nft-ruleset.txt';
 export const modeFiles = (mode: BenchMode): string[] =>
   mode === 'iptables' ? ['iptables-save.txt'] : mode === 'nftables' ? ['nft.json'] : ['ipvsadm.txt', 'ipset.txt', 'iptables-save.txt'];
 
-async function dumpNode(spec: ClusterSpec, node: BenchNode, mode: BenchMode): Promise<{ files: Record<string, string>; reference: string | null }> {
+export async function dumpNode(spec: ClusterSpec, node: BenchNode, mode: BenchMode): Promise<{ files: Record<string, string>; reference: string | null }> {
   return withNetns(async (ns): Promise<{ files: Record<string, string>; reference: string | null }> => {
     if (mode === 'iptables') {
       await ns.run(['iptables-legacy-restore'], IPTABLES_NODE_SETUP);
@@ -183,6 +197,13 @@ async function dumpNode(spec: ClusterSpec, node: BenchNode, mode: BenchMode): Pr
       reference: null,
     };
   });
+}
+
+/** What dumpNode returns for nftables, without the kernel. */
+export async function nftDirect(spec: ClusterSpec, node: BenchNode): Promise<{ files: Record<string, string>; reference: string }> {
+  const version = parseNftVersion((await execa('nft', ['--version'])).stdout);
+  const { json, text } = nftListing(nftInput(spec, node), version);
+  return { files: { 'nft.json': json }, reference: text };
 }
 
 function picks(spec: ClusterSpec): BundleMeta['picks'] {
